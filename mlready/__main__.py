@@ -1,0 +1,3 @@
+from mlready.cli import main
+
+main()

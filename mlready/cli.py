@@ -1,0 +1,194 @@
+"""The command line: `mlready check | rules | explain`.
+
+Exit codes: 0 the gate passed, 1 the gate failed, 2 usage, configuration or
+internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlready import __version__
+from mlready.config import FAIL_ON_CHOICES, ConfigError, Settings, check_selector, load_settings
+
+EXIT_OK, EXIT_GATE, EXIT_ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except ConfigError as error:
+            click.echo(f"mlready: configuration error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("mlready: interrupted", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as error:  # never a traceback: report and exit 2
+            click.echo(f"mlready: internal error: {type(error).__name__}: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlready")
+def main() -> None:
+    """mlready: how far is this ML repository from production, and what to fix."""
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail when the overall score is below SCORE.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), help="Fail on findings of this severity or worse [default: error].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the gate fails.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to run (repeatable; overrides config).")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip (repeatable; added to config).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: mlready.toml or pyproject.toml in PATH).")
+@click.option("--color/--no-color", default=None, help="Colour the text report [default: only on a terminal].")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the score line and findings.")
+def check(
+    path: Path,
+    output_format: str,
+    output: Path | None,
+    fail_under: float | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    color: bool | None,
+    quiet: bool,
+) -> None:
+    """Check the repository at PATH (default: the current folder)."""
+    from mlready.engine import analyse, select_rules
+    from mlready.registry import rule_lookup
+    from mlready.repo import Repo, WorkTreeSource
+
+    if not path.exists():
+        raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    known = rule_lookup()
+    settings = load_settings(path, config_path, known)
+    _apply_cli(settings, known, select, ignore, fail_under, fail_on)
+
+    started = time.monotonic()
+    progress = _Progress(started) if sys.stderr.isatty() else None
+    source = WorkTreeSource(path)
+    repo = Repo(source, exclude=settings.exclude, max_file_size=settings.max_file_size)
+    rules, ignored = select_rules(settings)
+    report = analyse(repo, settings, rules, ignored, progress=progress.update if progress else None)
+    if progress:
+        progress.clear()
+
+    if output_format == "json":
+        from mlready.reporters.json_report import render as render_json
+
+        text = render_json(report)
+    else:
+        from mlready.reporters.text import render as render_text
+
+        use_color = (sys.stdout.isatty() and output is None) if color is None else color
+        text = render_text(report, color=use_color, root_label=str(path), quiet=quiet)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+    failed = gate_failed(report, settings)
+    sys.exit(EXIT_OK if exit_zero or not failed else EXIT_GATE)
+
+
+def _apply_cli(
+    settings: Settings,
+    known: dict[str, str],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_under: float | None,
+    fail_on: str | None,
+) -> None:
+    for entry in (*select, *ignore):
+        try:
+            check_selector(entry, known, "--select/--ignore")
+        except ConfigError as error:
+            raise click.BadParameter(str(error)) from None
+    if select:
+        settings.select = list(select)
+    for entry in ignore:
+        settings.ignore[entry] = "ignored on the command line"
+    if fail_under is not None:
+        settings.fail_under = fail_under
+    if fail_on is not None:
+        settings.fail_on = fail_on
+
+
+def gate_failed(report: Any, settings: Settings) -> bool:
+    if settings.fail_under is not None and report.score.overall < settings.fail_under:
+        return True
+    threshold = settings.fail_on_severity
+    return threshold is not None and any(finding.severity.rank >= threshold.rank for finding in report.findings)
+
+
+class _Progress:
+    """A progress line on stderr, shown only once a run has taken over a second."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.shown = False
+
+    def update(self, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1.0:
+            return
+        self.shown = True
+        sys.stderr.write(f"\rmlready: analysed {done}/{total} files")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(output_format: str) -> None:
+    """List every rule: code, name, pillar, severity and summary."""
+    from mlready.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        data = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "pillar": rule.pillar.value,
+                "severity": rule.severity.value,
+                "summary": rule.summary(),
+            }
+            for rule in rules
+        ]
+        click.echo(json.dumps(data, indent=2))
+    else:
+        from mlready.reporters.text import render_rules
+
+        click.echo(render_rules(list(rules)), nl=False)
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show a rule's documentation and examples (RULE is a code or a name)."""
+    from mlready.docs import rule_markdown
+    from mlready.registry import find_rule
+
+    found = find_rule(rule)
+    if found is None:
+        raise click.BadParameter(f"no rule with code or name '{rule}'", param_hint="RULE")
+    click.echo(rule_markdown(found), nl=False)

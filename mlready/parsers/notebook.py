@@ -1,0 +1,134 @@
+"""Jupyter notebooks (nbformat), read without executing or validating anything."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlready.parsers import ParseError
+
+# Cell magics whose body is still Python.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "writefile"})
+_MAGIC_LINE = re.compile(r"^(\s*)([%!?]|\w+\s*=\s*[%!]|.*\?\s*$)")
+
+
+@dataclass
+class Cell:
+    index: int
+    cell_type: str
+    source: str
+    execution_count: int | None = None
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tags(self) -> list[str]:
+        tags = self.metadata.get("tags")
+        return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+
+    @property
+    def lines(self) -> list[str]:
+        return self.source.split("\n")
+
+
+@dataclass
+class Notebook:
+    cells: list[Cell]
+    metadata: dict[str, Any]
+    nbformat: int
+    nbformat_minor: int
+
+    @property
+    def code_cells(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.cell_type == "code"]
+
+    def python_cells(self) -> list[tuple[Cell, str]]:
+        """Each code cell's source as Python: magics and shell lines masked, line count kept."""
+        result = []
+        language = str(self.metadata.get("kernelspec", {}).get("language", "python") or "python")
+        if not language.lower().startswith("python"):
+            return []
+        for cell in self.code_cells:
+            result.append((cell, mask_magics(cell.source)))
+        return result
+
+
+def mask_magics(source: str) -> str:
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].lstrip()[2:].split(None, 1)
+        name = magic[0] if magic else ""
+        if name not in _PYTHON_CELL_MAGICS or name == "writefile":
+            return "\n".join("" for _ in lines)
+        lines[0] = ""
+    masked = []
+    for line in lines:
+        match = _MAGIC_LINE.match(line)
+        if match and not line.lstrip().startswith("#"):
+            masked.append(f"{match.group(1)}pass")
+        else:
+            masked.append(line)
+    return "\n".join(masked)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(item for item in value if isinstance(item, str))
+    return ""
+
+
+def parse_notebook(text: str) -> Notebook:
+    from nbformat import converter, reader
+
+    try:
+        node = reader.reads(text)
+        node = converter.convert(node, 4)
+    except RecursionError:
+        raise ParseError("notebook JSON nested too deeply to read") from None
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
+        line = getattr(error, "lineno", None)
+        raise ParseError(f"invalid notebook JSON: {str(error).splitlines()[0][:200]}", line) from None
+    except Exception as error:  # nbformat raises several of its own error types
+        raise ParseError(f"unreadable notebook: {str(error).splitlines()[0][:200] if str(error) else type(error).__name__}") from None
+    if not isinstance(node, dict):
+        raise ParseError("notebook JSON is not an object")
+    raw_cells = node.get("cells")
+    if not isinstance(raw_cells, list):
+        raise ParseError("notebook has no list of cells")
+    cells = []
+    for index, raw in enumerate(raw_cells):
+        if not isinstance(raw, dict):
+            continue
+        count = raw.get("execution_count")
+        outputs = raw.get("outputs")
+        metadata = raw.get("metadata")
+        cells.append(
+            Cell(
+                index=index,
+                cell_type=str(raw.get("cell_type", "")),
+                source=_as_text(raw.get("source", "")).replace("\r\n", "\n"),
+                execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+                outputs=[item for item in outputs if isinstance(item, dict)] if isinstance(outputs, list) else [],
+                metadata=dict(metadata) if isinstance(metadata, dict) else {},
+            )
+        )
+    metadata = node.get("metadata")
+    return Notebook(
+        cells=cells,
+        metadata=dict(metadata) if isinstance(metadata, dict) else {},
+        nbformat=int(node.get("nbformat", 4) or 4),
+        nbformat_minor=int(node.get("nbformat_minor", 0) or 0),
+    )
+
+
+def output_text(output: dict[str, Any]) -> str:
+    """The text an output shows: stream text, plain-text data, or an error's traceback."""
+    parts = [_as_text(output.get("text"))]
+    data = output.get("data")
+    if isinstance(data, dict):
+        parts.append(_as_text(data.get("text/plain")))
+    parts.append(_as_text(output.get("traceback")))
+    return "\n".join(part for part in parts if part)

@@ -1,0 +1,90 @@
+"""The rule registry: the built-in rules plus packs from the `mlready.rules` entry point.
+
+Rules are collected from the classes their modules define, never from import
+side effects, and never from the repository being analysed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from functools import lru_cache
+from types import ModuleType
+
+from mlready.rule import FileRule, PythonRule, RepoRule, Rule
+
+BUILTIN_MODULES = (
+    "mlready.rules.modularity",
+    "mlready.rules.testing",
+    "mlready.rules.dependencies",
+    "mlready.rules.versioning",
+    "mlready.rules.monitoring",
+    "mlready.rules.rollback",
+    "mlready.rules.security",
+    "mlready.rules.documentation",
+    "mlready.rules.evaluation",
+    "mlready.rules.reproducibility",
+    "mlready.rules.automation",
+)
+
+_BASES = (Rule, RepoRule, FileRule, PythonRule)
+
+
+class RegistryError(Exception):
+    pass
+
+
+def rules_in_module(module: ModuleType) -> list[type[Rule]]:
+    return [
+        value
+        for value in vars(module).values()
+        if inspect.isclass(value)
+        and issubclass(value, Rule)
+        and value not in _BASES
+        and value.__module__ == module.__name__
+        and "code" in value.__dict__
+    ]
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[type[Rule], ...]:
+    classes: list[type[Rule]] = []
+    for name in BUILTIN_MODULES:
+        classes.extend(rules_in_module(importlib.import_module(name)))
+    classes.extend(_plugin_rules())
+    seen: dict[str, type[Rule]] = {}
+    for rule in classes:
+        for key in (rule.code.lower(), rule.name.lower()):
+            if key in seen and seen[key] is not rule:
+                raise RegistryError(f"duplicate rule code or name '{key}': {seen[key].__name__} and {rule.__name__}")
+            seen[key] = rule
+    return tuple(sorted(classes, key=lambda rule: rule.code))
+
+
+def _plugin_rules() -> list[type[Rule]]:
+    from importlib.metadata import entry_points
+
+    found: list[type[Rule]] = []
+    for entry in entry_points(group="mlready.rules"):
+        loaded = entry.load()
+        if inspect.ismodule(loaded):
+            found.extend(rules_in_module(loaded))
+        elif inspect.isclass(loaded) and issubclass(loaded, Rule):
+            found.append(loaded)
+        elif isinstance(loaded, (list, tuple)):
+            found.extend(item for item in loaded if inspect.isclass(item) and issubclass(item, Rule))
+    return found
+
+
+def rule_lookup() -> dict[str, str]:
+    """Every code and name, in lower case, mapped to its rule code."""
+    lookup: dict[str, str] = {}
+    for rule in all_rules():
+        lookup[rule.code.lower()] = rule.code
+        lookup[rule.name.lower()] = rule.code
+    return lookup
+
+
+def find_rule(selector: str) -> type[Rule] | None:
+    code = rule_lookup().get(selector.lower())
+    return next((rule for rule in all_rules() if rule.code == code), None)

@@ -1,0 +1,313 @@
+"""The Repo facade: a file index plus lazily parsed, cached artifacts.
+
+Every parse happens at most once per run. A file that cannot be read or parsed
+yields a Diagnostic and `None`, never an exception.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mlready.model import Diagnostic
+from mlready.parsers import ParseError
+from mlready.parsers.text import decode, line_of_offset
+
+if TYPE_CHECKING:
+    from mlready.parsers.dockerfile import Dockerfile
+    from mlready.parsers.notebook import Notebook
+    from mlready.parsers.python import PythonSource
+    from mlready.parsers.requirements import Requirement
+    from mlready.repo.facts import Facts
+    from mlready.repo.sources import FileEntry, FileSource
+
+T = TypeVar("T")
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+_DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc", ".markdown")
+
+
+def classify(path: str) -> str:
+    """The kind of a file from its name: python, notebook, toml, yaml, ..."""
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower.endswith((".py", ".pyi")):
+        return "python"
+    if lower.endswith(".ipynb"):
+        return "notebook"
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")) or lower == "containerfile":
+        return "dockerfile"
+    if lower.endswith(".toml"):
+        return "toml"
+    if lower.endswith((".yml", ".yaml")):
+        return "yaml"
+    if lower.endswith((".txt", ".in")) and (
+        "requirements" in lower or "constraints" in lower or "/requirements/" in f"/{path.lower()}"
+    ):
+        return "requirements"
+    if lower.endswith(_DOC_SUFFIXES):
+        return "doc"
+    return "other"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    size: int
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> str:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+@dataclass(frozen=True)
+class Match:
+    path: str
+    line: int
+    text: str
+
+
+class Repo:
+    """A repository as rules see it."""
+
+    def __init__(
+        self,
+        source: FileSource,
+        exclude: Iterable[str] = (),
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    ) -> None:
+        self.source = source
+        self.max_file_size = max_file_size
+        self._exclude = [pattern.rstrip("/") for pattern in exclude]
+        self._text: dict[str, str | None] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+        self._diagnostics: dict[tuple[str, str], Diagnostic] = {}
+        self.parse_count = 0
+
+    # -- the index -------------------------------------------------------------------
+
+    @cached_property
+    def all_files(self) -> list[SourceFile]:
+        entries: list[FileEntry] = self.source.entries()
+        for diagnostic in self.source.diagnostics:
+            self.diagnose(diagnostic.path, diagnostic.message)
+        return [
+            SourceFile(entry.path, entry.size, classify(entry.path))
+            for entry in entries
+            if not self._excluded(entry.path)
+        ]
+
+    @cached_property
+    def _by_path(self) -> dict[str, SourceFile]:
+        return {file.path: file for file in self.all_files}
+
+    def _excluded(self, path: str) -> bool:
+        if not self._exclude:
+            return False
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+        for pattern in self._exclude:
+            for prefix in prefixes:
+                if fnmatch.fnmatchcase(prefix, pattern) or fnmatch.fnmatchcase(parts[len(prefix.split("/")) - 1], pattern):
+                    return True
+        return False
+
+    def files(self, *kinds: str) -> list[SourceFile]:
+        if not kinds:
+            return list(self.all_files)
+        return [file for file in self.all_files if file.kind in kinds]
+
+    def file(self, path: str) -> SourceFile | None:
+        return self._by_path.get(path)
+
+    def exists(self, path: str) -> bool:
+        return path in self._by_path
+
+    def glob(self, pattern: str) -> list[SourceFile]:
+        """Files whose path matches a shell pattern (`*` does not cross `/` unless `**`)."""
+        regex = re.compile(_glob_to_regex(pattern))
+        return [file for file in self.all_files if regex.fullmatch(file.path)]
+
+    # -- diagnostics -----------------------------------------------------------------
+
+    def diagnose(self, path: str, message: str, line: int | None = None) -> None:
+        self._diagnostics.setdefault((path, message), Diagnostic(path, message, line))
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sorted(self._diagnostics.values(), key=Diagnostic.sort_key)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def text(self, path: str) -> str | None:
+        """The decoded text of a file, or None (with a diagnostic) when it cannot be read."""
+        if path in self._text:
+            return self._text[path]
+        text: str | None = None
+        file = self._by_path.get(path)
+        if file is None:
+            return None
+        if file.size > self.max_file_size:
+            self.diagnose(path, f"larger than the {self.max_file_size // (1024 * 1024)} MiB cap: not read")
+        else:
+            try:
+                data = self.source.read(path, self.max_file_size)
+                if len(data) > self.max_file_size:
+                    self.diagnose(path, "grew past the size cap while being read: not read")
+                else:
+                    text = decode(data)
+            except ParseError as error:
+                self.diagnose(path, error.message)
+            except OSError as error:
+                self.diagnose(path, f"cannot read file: {error.strerror or error}")
+        self._text[path] = text
+        return text
+
+    def lines(self, path: str) -> list[str]:
+        text = self.text(path)
+        return text.split("\n") if text is not None else []
+
+    def _parse(self, kind: str, path: str, parser: Callable[[str], T]) -> T | None:
+        key = (kind, path)
+        if key in self._parsed:
+            return self._parsed[key]  # type: ignore[no-any-return]
+        result: T | None = None
+        text = self.text(path)
+        if text is not None:
+            self.parse_count += 1
+            try:
+                result = parser(text)
+            except ParseError as error:
+                self.diagnose(path, error.message, error.line)
+        self._parsed[key] = result
+        return result
+
+    def notebook(self, path: str) -> Notebook | None:
+        from mlready.parsers.notebook import parse_notebook
+
+        return self._parse("notebook", path, parse_notebook)
+
+    def python(self, path: str) -> PythonSource | None:
+        """Parsed Python for a `.py` file, or for a notebook's code cells."""
+        if path.endswith(".ipynb"):
+            return self._parse("python", path, lambda _text: self._notebook_python(path))
+        from mlready.parsers.python import PythonSource, parse_python
+
+        return self._parse("python", path, lambda text: PythonSource(text, parse_python(text)))
+
+    def _notebook_python(self, path: str) -> PythonSource:
+        from mlready.parsers.python import PythonSource, parse_python
+
+        notebook = self.notebook(path)
+        if notebook is None:
+            raise ParseError("notebook unreadable")
+        pieces: list[str] = []
+        cell_lines: list[tuple[int, int]] = []
+        skipped: list[int] = []
+        for cell, source in notebook.python_cells():
+            try:
+                parse_python(source + "\n")
+            except ParseError as error:
+                skipped.append(cell.index)
+                line = f", line {error.line}" if error.line else ""
+                self.diagnose(path, f"cell {cell.index}{line}: {error.message}; cell skipped")
+                continue
+            cell_source_lines = source.split("\n")
+            pieces.extend(cell_source_lines)
+            cell_lines.extend((cell.index, number) for number in range(1, len(cell_source_lines) + 1))
+        text = "\n".join(pieces) + "\n"
+        return PythonSource(text, parse_python(text), cell_lines, skipped)
+
+    def toml(self, path: str) -> dict[str, Any] | None:
+        from mlready.parsers.toml import parse_toml
+
+        return self._parse("toml", path, parse_toml)
+
+    def yaml(self, path: str) -> list[Any] | None:
+        """Every document of a YAML file (mappings and lists remember their lines)."""
+        from mlready.parsers.yaml import parse_yaml
+
+        return self._parse("yaml", path, parse_yaml)
+
+    def dockerfile(self, path: str) -> Dockerfile | None:
+        from mlready.parsers.dockerfile import parse_dockerfile
+
+        return self._parse("dockerfile", path, parse_dockerfile)
+
+    def requirements(self, path: str) -> list[Requirement] | None:
+        from mlready.parsers.requirements import parse_requirements
+
+        return self._parse("requirements", path, parse_requirements)
+
+    # -- searching ---------------------------------------------------------------------
+
+    def code_text(self, path: str) -> str | None:
+        """Source a person wrote: a `.py` file's text, or a notebook's code cells (raw)."""
+        if path.endswith(".ipynb"):
+            key = ("code_text", path)
+            if key not in self._parsed:
+                notebook = self.notebook(path)
+                self._parsed[key] = (
+                    None if notebook is None else "\n".join(cell.source for cell in notebook.code_cells)
+                )
+            return self._parsed[key]  # type: ignore[no-any-return]
+        return self.text(path)
+
+    def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:
+        """Every match of `pattern` in the given files, with its line."""
+        for file in files:
+            text = self.code_text(file.path) if code_only else self.text(file.path)
+            if not text:
+                continue
+            for match in pattern.finditer(text):
+                line_end = text.find("\n", match.start())
+                line_start = text.rfind("\n", 0, match.start()) + 1
+                yield Match(
+                    file.path,
+                    line_of_offset(text, match.start()),
+                    text[line_start : line_end if line_end != -1 else len(text)],
+                )
+
+    def first(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Match | None:
+        return next(self.search(pattern, files, code_only), None)
+
+    # -- facts -------------------------------------------------------------------------
+
+    @cached_property
+    def facts(self) -> Facts:
+        from mlready.repo.facts import Facts
+
+        return Facts(self)
+
+
+def _glob_to_regex(pattern: str) -> str:
+    regex = ""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            regex += "(?:.*/)?"
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            regex += ".*"
+            index += 2
+            continue
+        if char == "*":
+            regex += "[^/]*"
+        elif char == "?":
+            regex += "[^/]"
+        else:
+            regex += re.escape(char)
+        index += 1
+    return regex

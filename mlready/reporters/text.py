@@ -1,0 +1,113 @@
+"""The human-readable report for a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+
+from mlready import __version__
+from mlready.engine import Report
+from mlready.model import Severity
+from mlready.reporters.common import format_score, location, safe_text
+
+_SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _bar(score: float | None, width: int = 20) -> str:
+    if score is None:
+        return "·" * width
+    filled = int(round(score / 100 * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+def render(report: Report, color: bool = False, root_label: str = ".", quiet: bool = False) -> str:
+    def style(text: str, **kwargs: object) -> str:
+        if not color:
+            return text
+        import click
+
+        return click.style(text, **kwargs)  # type: ignore[arg-type]
+
+    score = report.score
+    lines: list[str] = []
+    if not quiet:
+        lines.append(f"mlready {__version__}: {safe_text(root_label)}")
+        lines.append("")
+    level_colour = {"research": "red", "prototype": "yellow", "pilot": "blue", "production": "green"}[score.level]
+    weakest = ""
+    if score.weakest is not None:
+        weakest = f" (weakest pillar: {score.weakest.value} {format_score(score.pillars[score.weakest].score)})"
+    lines.append(
+        style(f"Readiness {format_score(score.overall)}/100", bold=True)
+        + "  level: "
+        + style(score.level, fg=level_colour, bold=True)
+        + weakest
+    )
+    if quiet:
+        return "\n".join(lines + _findings(report, style)) + "\n"
+    lines.append(f"  {score.level_text}")
+    lines.append("")
+    lines.append(style("Pillars", bold=True))
+    for pillar, value in score.pillars.items():
+        if value.score is None and not pillar.is_core:
+            continue
+        counts = f"{value.passed} pass"
+        if value.partial:
+            counts += f", {value.partial} partial"
+        counts += f", {value.failed} fail, {value.skipped} skip"
+        marker = "*" if pillar.is_core else " "
+        lines.append(f" {marker}{pillar.value:<16} {_bar(value.score)} {format_score(value.score):>3}   {counts}")
+    lines.append("  (* core pillar)")
+
+    lines.extend(_findings(report, style))
+    lines.extend(_fixes(report))
+    if report.diagnostics:
+        lines.append("")
+        lines.append(style("Diagnostics", bold=True) + " (files not fully analysed)")
+        for item in report.diagnostics:
+            where = safe_text(item.path) + (f":{item.line}" if item.line else "")
+            lines.append(f"  {where}: {safe_text(item.message)}")
+    lines.append("")
+    counts = {severity: 0 for severity in Severity}
+    for finding in report.findings:
+        counts[finding.severity] += 1
+    summary = ", ".join(f"{counts[severity]} {severity.value}" for severity in Severity)
+    tail = f"{len(report.findings)} findings ({summary})"
+    if report.suppressed:
+        tail += f", {report.suppressed} suppressed"
+    tail += f"; {report.files_analysed} files."
+    lines.append(tail)
+    return "\n".join(lines) + "\n"
+
+
+def _findings(report: Report, style: Callable[..., str]) -> list[str]:
+    if not report.findings:
+        return []
+    lines = ["", style("Findings", bold=True)]
+    ordered = sorted(report.findings, key=lambda finding: (finding.path is not None, finding.sort_key()))
+    for path, group in groupby(ordered, key=lambda finding: finding.path):
+        lines.append("")
+        lines.append(style(safe_text(path) if path else "(repository)", underline=True))
+        for finding in group:
+            code = style(finding.code, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
+            partial = " (partial)" if finding.partial else ""
+            lines.append(f"  {location(finding)} {code} {finding.name}{partial} {safe_text(finding.message)}")
+    return lines
+
+
+def _fixes(report: Report) -> list[str]:
+    fixes = report.score.fixes
+    if not fixes:
+        return []
+    lines = ["", "Top fixes (points gained on the overall score)"]
+    for number, fix in enumerate(fixes, start=1):
+        lines.append(f"  {number}. +{fix.gain:.1f}  {fix.code} {fix.name}: {safe_text(fix.summary)}")
+    lines.append("  Run `mlready explain CODE` for how to fix each.")
+    return lines
+
+
+def render_rules(rules: list[type]) -> str:
+    lines = []
+    for rule in rules:
+        lines.append(f"{rule.code:<7} {rule.name:<40} {rule.pillar.value:<16} {rule.severity.value:<8} {rule.summary()}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,248 @@
+"""The rule API.
+
+A rule is one small class. Its docstring is its documentation, written in three
+parts (what it checks / why it matters / how to fix), and its VALID and INVALID
+examples sit next to it and become tests automatically (see mlready.testing).
+
+Three kinds of rule:
+- `RepoRule.check(repo)`: about the repository as a whole.
+- `FileRule.check_file(file, repo)`: about one file of the kinds it names.
+- `PythonRule`: visits the libcst tree of `.py` files and notebook code cells.
+  All Python rules for a file run in one batched traversal.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from mlready.model import Finding, Outcome, Pillar, Severity
+
+if TYPE_CHECKING:
+    import libcst
+
+    from mlready.parsers.python import PythonSource
+    from mlready.repo import Repo, SourceFile
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small virtual repository, and what a rule must say about it.
+
+    `expect` lists the findings an INVALID example must produce, each as
+    "path:line", "path" (any line) or "" (a repository-level finding with no
+    path). An empty `expect` only requires at least one finding.
+    """
+
+    files: Mapping[str, str]
+    expect: Sequence[str] = ()
+    outcome: Outcome | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+def notebook(*cells: str | tuple[str, Any], outputs: bool = False, counts: Sequence[int | None] | None = None) -> str:
+    """Build notebook JSON for an example.
+
+    Each cell is code, or ("markdown", text). `outputs=True` gives each code cell
+    a stream output. `counts` sets the execution counts of the code cells.
+    """
+    built = []
+    code_index = 0
+    for cell in cells:
+        if isinstance(cell, tuple):
+            built.append({"cell_type": cell[0], "metadata": {}, "source": cell[1]})
+            continue
+        count = counts[code_index] if counts is not None and code_index < len(counts) else None
+        code_index += 1
+        built.append(
+            {
+                "cell_type": "code",
+                "execution_count": count,
+                "metadata": {},
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok\n"}] if outputs else [],
+                "source": cell,
+            }
+        )
+    document = {
+        "cells": built,
+        "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=1)
+
+
+class Rule:
+    """Base of every rule. Subclass RepoRule, FileRule or PythonRule instead."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    pillar: ClassVar[Pillar]
+    severity: ClassVar[Severity]
+    VALID: ClassVar[Sequence[Example]] = ()
+    INVALID: ClassVar[Sequence[Example]] = ()
+    # Per-rule options with their defaults; set in config under [tool.mlready.rules.<code or name>].
+    default_options: ClassVar[Mapping[str, Any]] = {}
+    # ML Test Score tests this rule gives evidence for, e.g. ("Infra 7",).
+    ml_test_score: ClassVar[Sequence[str]] = ()
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options: dict[str, Any] = {**self.default_options, **(options or {})}
+
+    # -- documentation ------------------------------------------------------------
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc().split("\n", 1)[0].strip()
+
+    # -- applicability ----------------------------------------------------------------
+
+    def skip_reason(self, repo: Repo) -> str | None:
+        """Why the rule does not apply to this repository, or None when it does."""
+        return None
+
+    # -- findings -----------------------------------------------------------------------
+
+    def finding(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        cell: int | None = None,
+        partial: bool = False,
+        anchor: str = "",
+    ) -> Finding:
+        """A finding of this rule. `partial=True` means half credit (documented, not automated)."""
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            pillar=self.pillar,
+            message=message,
+            path=path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            cell=cell,
+            partial=partial,
+            anchor=anchor,
+        )
+
+
+class RepoRule(Rule):
+    """A rule about the repository as a whole."""
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+class FileRule(Rule):
+    """A rule about single files of the kinds it lists.
+
+    `triggers` are regexes; a file whose text matches none of them is never
+    given to the rule (nor parsed for it). No triggers means every file of the kinds.
+    """
+
+    kinds: ClassVar[tuple[str, ...]]
+    triggers: ClassVar[tuple[str, ...]] = ()
+
+    def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def trigger_pattern(cls) -> re.Pattern[str] | None:
+        if not cls.triggers:
+            return None
+        cached = cls.__dict__.get("_trigger_pattern")
+        if cached is None:
+            cached = re.compile("|".join(f"(?:{trigger})" for trigger in cls.triggers))
+            cls._trigger_pattern = cached  # type: ignore[attr-defined]
+        return cached  # type: ignore[no-any-return]
+
+
+class PythonRule(FileRule):
+    """A rule that visits libcst nodes (define `visit_Call`, `leave_Module`, ...).
+
+    Call `self.report(node, message)` from a visitor method. `self.file`,
+    `self.repo` and `self.source` describe the file being visited. Override
+    `finish()` to report after the traversal. The engine mixes this class with
+    libcst's BatchableCSTVisitor at run time, so that importing a rule never
+    imports libcst.
+    """
+
+    kinds = ("python", "notebook")
+
+    file: SourceFile
+    repo: Repo
+    source: PythonSource
+
+    def start(self, file: SourceFile, repo: Repo, source: PythonSource) -> None:
+        self.file = file
+        self.repo = repo
+        self.source = source
+        self.findings: list[Finding] = []
+
+    def finish(self) -> None:
+        """Called after the traversal of a file."""
+
+    def position(self, node: libcst.CSTNode) -> tuple[int, int, int, int]:
+        from libcst.metadata import PositionProvider
+
+        code_range = self.get_metadata(PositionProvider, node)  # type: ignore[attr-defined]
+        return (
+            code_range.start.line,
+            code_range.start.column + 1,
+            code_range.end.line,
+            code_range.end.column + 1,
+        )
+
+    def report(self, node: libcst.CSTNode, message: str, *, partial: bool = False, anchor: str = "") -> None:
+        line, column, end_line, end_column = self.position(node)
+        self.report_at(line, column, message, end_line=end_line, end_column=end_column, partial=partial, anchor=anchor)
+
+    def report_at(
+        self,
+        line: int,
+        column: int | None,
+        message: str,
+        *,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        partial: bool = False,
+        anchor: str = "",
+    ) -> None:
+        cell, cell_line = self.source.locate(line)
+        end_cell_line = self.source.locate(end_line)[1] if end_line is not None else None
+        self.findings.append(
+            self.finding(
+                message,
+                self.file.path,
+                cell_line,
+                column,
+                end_line=end_cell_line,
+                end_column=end_column,
+                cell=cell,
+                partial=partial,
+                anchor=anchor,
+            )
+        )
+
+    def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:
+        """Run this rule alone on one file (the engine batches rules instead)."""
+        from mlready.engine import run_python_rules
+
+        return run_python_rules(repo, file, [self])

@@ -1,0 +1,1 @@
+"""Versioning rules."""
