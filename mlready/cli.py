@@ -88,6 +88,7 @@ def check(
     if progress:
         progress.clear()
 
+    use_color = False
     if output_format == "json":
         from mlready.reporters.json_report import render as render_json
 
@@ -100,7 +101,7 @@ def check(
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=use_color)
 
     failed = gate_failed(report, settings)
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_GATE)

@@ -19,7 +19,7 @@ README_END = "<!-- rules-table:end -->"
 def sections(rule: type[Rule]) -> dict[str, str]:
     """The docstring's sections, keyed by their heading."""
     body = rule.doc().split("\n", 1)[1] if "\n" in rule.doc() else ""
-    pattern = re.compile(r"^(%s):\s*$" % "|".join(SECTIONS), re.M)
+    pattern = re.compile(r"^(" + "|".join(SECTIONS) + r"):\s*$", re.M)
     found: dict[str, str] = {}
     matches = list(pattern.finditer(body))
     for index, match in enumerate(matches):

@@ -60,7 +60,7 @@ def analyse(
     skipped: dict[str, str] = {}
     python_rules: list[PythonRule] = []
     for rule in rules:
-        reason = _guard(repo, rule, None, lambda rule=rule: rule.skip_reason(repo))  # type: ignore[misc]
+        reason = _guard(repo, rule, None, lambda rule=rule: rule.skip_reason(repo))
         if isinstance(reason, _Crash):
             skipped[rule.code] = reason.message
             continue
@@ -71,7 +71,7 @@ def analyse(
         if isinstance(rule, PythonRule):
             python_rules.append(rule)
         elif isinstance(rule, RepoRule):
-            found = _guard(repo, rule, None, lambda rule=rule: list(rule.check(repo)))  # type: ignore[misc]
+            found = _guard(repo, rule, None, lambda rule=rule: list(rule.check(repo)))
             if isinstance(found, _Crash):
                 skipped[rule.code] = found.message
                 del raw[rule.code]
@@ -81,7 +81,7 @@ def analyse(
             for file in repo.files(*rule.kinds):
                 if not _triggered(repo, rule, file):
                     continue
-                found = _guard(repo, rule, file.path, lambda rule=rule, file=file: list(rule.check_file(file, repo)))  # type: ignore[misc]
+                found = _guard(repo, rule, file.path, lambda rule=rule, file=file: list(rule.check_file(file, repo)))
                 if not isinstance(found, _Crash):
                     raw[rule.code].extend(found)
     if python_rules:

@@ -171,7 +171,7 @@ class FileRule(Rule):
         if cached is None:
             cached = re.compile("|".join(f"(?:{trigger})" for trigger in cls.triggers))
             cls._trigger_pattern = cached  # type: ignore[attr-defined]
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[no-any-return,unused-ignore]
 
 
 class PythonRule(FileRule):

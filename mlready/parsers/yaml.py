@@ -13,14 +13,14 @@ from mlready.parsers import ParseError
 NODE_BUDGET = 200_000
 
 
-class YamlMap(dict):  # type: ignore[type-arg]
+class YamlMap(dict):  # type: ignore[type-arg,unused-ignore]
     """A mapping that remembers the 1-based line of each key."""
 
     lines: dict[Any, int]
     line: int
 
 
-class YamlList(list):  # type: ignore[type-arg]
+class YamlList(list):  # type: ignore[type-arg,unused-ignore]
     """A sequence that remembers the 1-based line of each item."""
 
     lines: list[int]

@@ -180,7 +180,7 @@ class Repo:
     def _parse(self, kind: str, path: str, parser: Callable[[str], T]) -> T | None:
         key = (kind, path)
         if key in self._parsed:
-            return self._parsed[key]  # type: ignore[no-any-return]
+            return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
         result: T | None = None
         text = self.text(path)
         if text is not None:
@@ -260,7 +260,7 @@ class Repo:
                 self._parsed[key] = (
                     None if notebook is None else "\n".join(cell.source for cell in notebook.code_cells)
                 )
-            return self._parsed[key]  # type: ignore[no-any-return]
+            return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
         return self.text(path)
 
     def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:

@@ -9,6 +9,7 @@ from mlready import __version__
 from mlready.engine import Report
 from mlready.model import Severity
 from mlready.reporters.common import format_score, location, safe_text
+from mlready.rule import Rule
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -16,7 +17,7 @@ _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity
 def _bar(score: float | None, width: int = 20) -> str:
     if score is None:
         return "·" * width
-    filled = int(round(score / 100 * width))
+    filled = round(score / 100 * width)
     return "█" * filled + "░" * (width - filled)
 
 
@@ -68,10 +69,10 @@ def render(report: Report, color: bool = False, root_label: str = ".", quiet: bo
             where = safe_text(item.path) + (f":{item.line}" if item.line else "")
             lines.append(f"  {where}: {safe_text(item.message)}")
     lines.append("")
-    counts = {severity: 0 for severity in Severity}
+    per_severity = {severity: 0 for severity in Severity}
     for finding in report.findings:
-        counts[finding.severity] += 1
-    summary = ", ".join(f"{counts[severity]} {severity.value}" for severity in Severity)
+        per_severity[finding.severity] += 1
+    summary = ", ".join(f"{per_severity[severity]} {severity.value}" for severity in Severity)
     tail = f"{len(report.findings)} findings ({summary})"
     if report.suppressed:
         tail += f", {report.suppressed} suppressed"
@@ -106,7 +107,7 @@ def _fixes(report: Report) -> list[str]:
     return lines
 
 
-def render_rules(rules: list[type]) -> str:
+def render_rules(rules: list[type[Rule]]) -> str:
     lines = []
     for rule in rules:
         lines.append(f"{rule.code:<7} {rule.name:<40} {rule.pillar.value:<16} {rule.severity.value:<8} {rule.summary()}")

@@ -1,0 +1,26 @@
+"""Shared fixtures for the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import git, write_tree
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write files into a fresh folder; `git=True` makes it a committed git repository."""
+
+    def make(files: dict[str, str | bytes], use_git: bool = False) -> Path:
+        root = tmp_path / "repo"
+        root.mkdir()
+        write_tree(root, files)
+        if use_git:
+            git(root, "init", "-q", "-b", "main")
+            git(root, "add", "-A")
+            git(root, "commit", "-q", "-m", "init")
+        return root
+
+    return make
