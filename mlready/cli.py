@@ -55,6 +55,7 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: mlready.toml or pyproject.toml in PATH).")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: only on a terminal].")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the score line and findings.")
+@click.option("--ml-test-score", is_flag=True, help="Add the ML Test Score view (28 tests, 4 sections) to the text report.")
 def check(
     path: Path,
     output_format: str,
@@ -67,6 +68,7 @@ def check(
     config_path: Path | None,
     color: bool | None,
     quiet: bool,
+    ml_test_score: bool,
 ) -> None:
     """Check the repository at PATH (default: the current folder)."""
     from mlready.engine import analyse, select_rules
@@ -97,7 +99,7 @@ def check(
         from mlready.reporters.text import render as render_text
 
         use_color = (sys.stdout.isatty() and output is None) if color is None else color
-        text = render_text(report, color=use_color, root_label=str(path), quiet=quiet)
+        text = render_text(report, color=use_color, root_label=str(path), quiet=quiet, ml_test_score=ml_test_score)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:

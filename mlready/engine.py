@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mlready.config import Settings, matches
+from mlready.mltestscore import MLTestScore
+from mlready.mltestscore import compute as compute_ml_test_score
 from mlready.model import Diagnostic, Finding, Outcome, RuleResult
 from mlready.registry import all_rules
 from mlready.repo import Repo, SourceFile
@@ -26,6 +28,7 @@ class Report:
     score: Score
     suppressed: int
     files_analysed: int
+    ml_test_score: MLTestScore
 
     def rule(self, code: str) -> RuleResult:
         return next(result for result in self.results if result.code == code)
@@ -135,6 +138,7 @@ def analyse(
         score=score(results, summaries),
         suppressed=suppressed,
         files_analysed=len(repo.all_files),
+        ml_test_score=compute_ml_test_score(results, [type(rule) for rule in rules]),
     )
 
 

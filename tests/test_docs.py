@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import ROOT
-
 from mlready.docs import expected_pages, readme_with_table
 from mlready.registry import all_rules
+
+from helpers import ROOT
 
 
 def test_rule_pages_are_current() -> None:

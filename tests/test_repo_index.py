@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from mlready.repo import Repo, WorkTreeSource
+
 from helpers import git, write_tree
 
 

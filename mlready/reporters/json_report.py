@@ -68,8 +68,22 @@ def report_dict(report: Report) -> dict[str, Any]:
         "diagnostics": [
             {"path": item.path, "line": item.line, "message": item.message} for item in report.diagnostics
         ],
+        "ml_test_score": ml_test_score_dict(report),
         "suppressed": report.suppressed,
         "files": report.files_analysed,
+    }
+
+
+def ml_test_score_dict(report: Report) -> dict[str, Any]:
+    view = report.ml_test_score
+    return {
+        "final": view.final,
+        "band": view.band,
+        "sections": view.sections,
+        "tests": [
+            {"test": item.test, "title": item.title, "points": item.points, "status": item.status, "rules": item.rules}
+            for item in view.tests
+        ],
     }
 
 

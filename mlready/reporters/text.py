@@ -21,7 +21,9 @@ def _bar(score: float | None, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def render(report: Report, color: bool = False, root_label: str = ".", quiet: bool = False) -> str:
+def render(
+    report: Report, color: bool = False, root_label: str = ".", quiet: bool = False, ml_test_score: bool = False
+) -> str:
     def style(text: str, **kwargs: object) -> str:
         if not color:
             return text
@@ -61,7 +63,10 @@ def render(report: Report, color: bool = False, root_label: str = ".", quiet: bo
     lines.append("  (* core pillar)")
 
     lines.extend(_findings(report, style))
+    lines.extend(render_losses(report))
     lines.extend(_fixes(report))
+    if ml_test_score:
+        lines.extend(render_ml_test_score(report))
     if report.diagnostics:
         lines.append("")
         lines.append(style("Diagnostics", bold=True) + " (files not fully analysed)")
@@ -112,3 +117,36 @@ def render_rules(rules: list[type[Rule]]) -> str:
     for rule in rules:
         lines.append(f"{rule.code:<7} {rule.name:<40} {rule.pillar.value:<16} {rule.severity.value:<8} {rule.summary()}")
     return "\n".join(lines) + "\n"
+
+
+def render_losses(report: Report) -> list[str]:
+    """Per pillar: where the points went, and which rule wins them back."""
+    lines = ["", "Where points were lost (pillar: points, rule)"]
+    any_loss = False
+    for pillar, value in report.score.pillars.items():
+        if not value.losses:
+            continue
+        any_loss = True
+        names = {result.code: result.name for result in report.results}
+        parts = ", ".join(f"-{points:.0f} {code} {names.get(code, '')}" for code, points in value.losses)
+        lines.append(f"  {pillar.value}: {parts}")
+    return lines if any_loss else []
+
+
+def render_ml_test_score(report: Report) -> list[str]:
+    view = report.ml_test_score
+    lines = ["", "ML Test Score (Breck et al. 2017), a static proxy: 1 = automated, 0.5 = documented/manual"]
+    for section, total in view.sections.items():
+        lines.append(f"  {section}: {total:g} / 7")
+        for item in view.tests:
+            if item.test.split()[0] != section:
+                continue
+            if item.points is None:
+                shown = "  —  " if item.status == "not statically assessable" else " n/a "
+                note = f" ({item.status})"
+            else:
+                shown = f"{item.points:^5g}"
+                note = f" [{', '.join(item.rules)}]"
+            lines.append(f"    {shown} {item.test:<10} {item.title}{note}")
+    lines.append(f"  Final (minimum of the sections): {view.final:g}: {view.band}")
+    return lines
