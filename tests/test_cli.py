@@ -13,6 +13,8 @@ from mlready.cli import main
 from mlready.model import CORE_PILLARS
 from mlready.rule import notebook
 
+# The three notebook rules only, so these tests do not move when other rules are added.
+CORE_MOD = ("--select", "MOD001", "--select", "MOD002", "--select", "MOD003")
 NOTEBOOK_ONLY = {"explore.ipynb": notebook("import pandas as pd\ndf = pd.read_csv('x.csv')", outputs=True, counts=[2])}
 CLEAN = {
     "explore.ipynb": notebook("from pkg.model import train\ntrain()"),
@@ -27,7 +29,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 def test_exit_1_on_error_findings(make_repo) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(NOTEBOOK_ONLY)
-    code, out, _ = invoke("check", str(root), "--select", "MOD", "--no-color")
+    code, out, _ = invoke("check", str(root), *CORE_MOD, "--no-color")
     assert code == 1
     assert "MOD001 notebook-only-logic" in out
     assert "explore.ipynb:cell 0:1:1 MOD002 notebook-outputs-committed" in out
@@ -36,23 +38,23 @@ def test_exit_1_on_error_findings(make_repo) -> None:  # type: ignore[no-untyped
 
 def test_exit_0_when_clean(make_repo) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(CLEAN)
-    code, out, _ = invoke("check", str(root), "--select", "MOD")
+    code, out, _ = invoke("check", str(root), *CORE_MOD)
     assert code == 0, out
     assert "Readiness 100/100" in out
 
 
 def test_exit_zero_and_fail_on_never(make_repo) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(NOTEBOOK_ONLY)
-    assert invoke("check", str(root), "--select", "MOD", "--exit-zero")[0] == 0
-    assert invoke("check", str(root), "--select", "MOD", "--fail-on", "never")[0] == 0
+    assert invoke("check", str(root), *CORE_MOD, "--exit-zero")[0] == 0
+    assert invoke("check", str(root), *CORE_MOD, "--fail-on", "never")[0] == 0
 
 
 def test_fail_on_warning_and_fail_under(make_repo) -> None:  # type: ignore[no-untyped-def]
     root = make_repo({**CLEAN, "explore.ipynb": notebook("from pkg.model import train", outputs=True)})
-    assert invoke("check", str(root), "--select", "MOD")[0] == 0  # only a warning
-    assert invoke("check", str(root), "--select", "MOD", "--fail-on", "warning")[0] == 1
-    assert invoke("check", str(root), "--select", "MOD", "--fail-under", "99")[0] == 1
-    assert invoke("check", str(root), "--select", "MOD", "--fail-under", "10")[0] == 0
+    assert invoke("check", str(root), *CORE_MOD)[0] == 0  # only a warning
+    assert invoke("check", str(root), *CORE_MOD, "--fail-on", "warning")[0] == 1
+    assert invoke("check", str(root), *CORE_MOD, "--fail-under", "99")[0] == 1
+    assert invoke("check", str(root), *CORE_MOD, "--fail-under", "10")[0] == 0
 
 
 def test_usage_errors_exit_2(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +91,7 @@ def test_config_is_applied_and_cli_overrides(make_repo) -> None:  # type: ignore
         {
             **NOTEBOOK_ONLY,
             "pyproject.toml": (
-                "[tool.mlready]\nselect = ['MOD']\nfail-on = 'never'\n"
+                "[tool.mlready]\nselect = ['MOD001', 'MOD002', 'MOD003']\nfail-on = 'never'\n"
                 "[tool.mlready.ignore]\nnotebook-only-logic = 'exploration repo, no package planned'\n"
             ),
         }
@@ -105,7 +107,7 @@ def test_config_is_applied_and_cli_overrides(make_repo) -> None:  # type: ignore
 
 def test_exclude_config(make_repo) -> None:  # type: ignore[no-untyped-def]
     root = make_repo({**CLEAN, "scratch/old.ipynb": notebook("x = 1", outputs=True), "mlready.toml": "extend-exclude = ['scratch']\n"})
-    code, out, _ = invoke("check", str(root), "--select", "MOD", "--format", "json")
+    code, out, _ = invoke("check", str(root), *CORE_MOD, "--format", "json")
     assert code == 0
     assert not any(finding["path"].startswith("scratch") for finding in json.loads(out)["findings"])
 
@@ -162,7 +164,7 @@ def test_rules_and_explain() -> None:
 
 def test_module_entry_point_runs_in_a_subprocess(make_repo) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(NOTEBOOK_ONLY, use_git=True)
-    result = subprocess.run([sys.executable, "-m", "mlready", "check", str(root), "--select", "MOD"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "mlready", "check", str(root), *CORE_MOD], capture_output=True, text=True)
     assert result.returncode == 1
     assert "MOD001" in result.stdout
     assert "Traceback" not in result.stderr

@@ -31,7 +31,7 @@ def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
 def test_repository_hook_runs_with_pre_commit_try_repo(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     if not (ROOT / ".git").exists():
         pytest.skip("pre-commit try-repo needs the mlready git checkout")
-    root = make_repo({"explore.ipynb": notebook("import pandas as pd\ndf = pd.read_csv('x.csv')"), "mlready.toml": "select = ['MOD']\n"}, use_git=True)
+    root = make_repo({"explore.ipynb": notebook("import pandas as pd\ndf = pd.read_csv('x.csv')"), "mlready.toml": "select = ['MOD001', 'MOD002', 'MOD003']\n"}, use_git=True)
     home = tmp_path / "pre-commit-home"
 
     failing = try_repo(root, home)
