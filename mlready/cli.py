@@ -55,6 +55,8 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: mlready.toml or pyproject.toml in PATH).")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: only on a terminal].")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the score line and findings.")
+@click.option("--fix", is_flag=True, help="Apply fixes that cannot change behaviour (strip notebook outputs, ...).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option("--ml-test-score", is_flag=True, help="Add the ML Test Score view (28 tests, 4 sections) to the text report.")
 def check(
     path: Path,
@@ -68,6 +70,8 @@ def check(
     config_path: Path | None,
     color: bool | None,
     quiet: bool,
+    fix: bool,
+    show_diff: bool,
     ml_test_score: bool,
 ) -> None:
     """Check the repository at PATH (default: the current folder)."""
@@ -81,14 +85,28 @@ def check(
     settings = load_settings(path, config_path, known)
     _apply_cli(settings, known, select, ignore, fail_under, fail_on)
 
-    started = time.monotonic()
-    progress = _Progress(started) if sys.stderr.isatty() else None
-    source = WorkTreeSource(path)
-    repo = Repo(source, exclude=settings.exclude, max_file_size=settings.max_file_size)
+    def run() -> Any:
+        progress = _Progress(time.monotonic()) if sys.stderr.isatty() else None
+        repo = Repo(WorkTreeSource(path), exclude=settings.exclude, max_file_size=settings.max_file_size)
+        result = analyse(repo, settings, rules, ignored, progress=progress.update if progress else None)
+        if progress:
+            progress.clear()
+        return result
+
     rules, ignored = select_rules(settings)
-    report = analyse(repo, settings, rules, ignored, progress=progress.update if progress else None)
-    if progress:
-        progress.clear()
+    report = run()
+    if fix or show_diff:
+        from mlready.fixes import plan_fixes, write_fixes
+
+        fixes = plan_fixes(path, report, rules)
+        if show_diff:
+            click.echo("".join(item.diff() for item in fixes), nl=False)
+            click.echo(f"mlready: {len(fixes)} file(s) would be fixed", err=True)
+            sys.exit(EXIT_GATE if fixes else EXIT_OK)
+        write_fixes(path, fixes)
+        click.echo(f"mlready: fixed {len(fixes)} file(s)", err=True)
+        if fixes:
+            report = run()
 
     use_color = False
     if output_format == "json":

@@ -159,9 +159,15 @@ class FileRule(Rule):
 
     kinds: ClassVar[tuple[str, ...]]
     triggers: ClassVar[tuple[str, ...]] = ()
+    # A rule whose findings have a fix that cannot change behaviour sets this and overrides fix().
+    fixable: ClassVar[bool] = False
 
     def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def fix(self, text: str) -> str:
+        """The file's text with this rule's findings fixed (`mlready check --fix`)."""
+        return text
 
     @classmethod
     def trigger_pattern(cls) -> re.Pattern[str] | None:
