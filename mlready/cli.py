@@ -43,9 +43,35 @@ def main() -> None:
     """mlready: how far is this ML repository from production, and what to fix."""
 
 
+def _parse_formats(values: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
+    """`--format NAME[:FILE]` (repeatable); at most one format goes to standard output."""
+    from mlready.reporters import FORMATS
+
+    parsed: list[tuple[str, Path | None]] = []
+    for value in values or ("text",):
+        name, _, target = value.partition(":")
+        if name not in FORMATS:
+            raise click.BadParameter(f"unknown format '{name}' (choose from {', '.join(FORMATS)})", param_hint="--format")
+        parsed.append((name, Path(target) if target else None))
+    to_stdout = [name for name, target in parsed if target is None]
+    if output is not None:
+        if len(to_stdout) != 1:
+            raise click.BadParameter("--output needs exactly one --format without a file", param_hint="--output")
+        parsed = [(name, output if target is None else target) for name, target in parsed]
+    elif len(to_stdout) > 1:
+        raise click.BadParameter("only one format can go to standard output: give the others a file (FORMAT:FILE)", param_hint="--format")
+    return parsed
+
+
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[:FILE]",
+    help="text (default), json, sarif, github, gitlab, junit, markdown, html, badge. Repeat with :FILE to write several in one run.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail when the overall score is below SCORE.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), help="Fail on findings of this severity or worse [default: error].")
@@ -60,7 +86,7 @@ def main() -> None:
 @click.option("--ml-test-score", is_flag=True, help="Add the ML Test Score view (28 tests, 4 sections) to the text report.")
 def check(
     path: Path,
-    output_format: str,
+    formats: tuple[str, ...],
     output: Path | None,
     fail_under: float | None,
     fail_on: str | None,
@@ -78,23 +104,26 @@ def check(
     from mlready.engine import analyse, select_rules
     from mlready.registry import rule_lookup
     from mlready.repo import Repo, WorkTreeSource
+    from mlready.reporters import renderer
+    from mlready.reporters.common import Context
 
     if not path.exists():
         raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    outputs = _parse_formats(formats, output)
     known = rule_lookup()
     settings = load_settings(path, config_path, known)
     _apply_cli(settings, known, select, ignore, fail_under, fail_on)
+    rules, ignored = select_rules(settings)
 
-    def run() -> Any:
+    def run() -> tuple[Any, Any]:
         progress = _Progress(time.monotonic()) if sys.stderr.isatty() else None
         repo = Repo(WorkTreeSource(path), exclude=settings.exclude, max_file_size=settings.max_file_size)
         result = analyse(repo, settings, rules, ignored, progress=progress.update if progress else None)
         if progress:
             progress.clear()
-        return result
+        return result, repo
 
-    rules, ignored = select_rules(settings)
-    report = run()
+    report, repo = run()
     if fix or show_diff:
         from mlready.fixes import plan_fixes, write_fixes
 
@@ -106,22 +135,23 @@ def check(
         write_fixes(path, fixes)
         click.echo(f"mlready: fixed {len(fixes)} file(s)", err=True)
         if fixes:
-            report = run()
+            report, repo = run()
 
-    use_color = False
-    if output_format == "json":
-        from mlready.reporters.json_report import render as render_json
-
-        text = render_json(report)
-    else:
-        from mlready.reporters.text import render as render_text
-
-        use_color = (sys.stdout.isatty() and output is None) if color is None else color
-        text = render_text(report, color=use_color, root_label=str(path), quiet=quiet, ml_test_score=ml_test_score)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False, color=use_color)
+    for name, target in outputs:
+        use_color = name == "text" and ((sys.stdout.isatty() and target is None) if color is None else color)
+        context = Context(
+            root_label=str(path),
+            color=use_color,
+            quiet=quiet,
+            ml_test_score=ml_test_score,
+            repo=repo,
+            rules=[type(rule) for rule in rules],
+        )
+        text = renderer(name)(report, context)
+        if target is not None:
+            target.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False, color=use_color)
 
     failed = gate_failed(report, settings)
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_GATE)

@@ -29,6 +29,8 @@ class Report:
     suppressed: int
     files_analysed: int
     ml_test_score: MLTestScore
+    # The file repository-level findings are anchored to where a consumer needs a file (SARIF, annotations).
+    anchor_path: str = "."
 
     def rule(self, code: str) -> RuleResult:
         return next(result for result in self.results if result.code == code)
@@ -139,7 +141,19 @@ def analyse(
         suppressed=suppressed,
         files_analysed=len(repo.all_files),
         ml_test_score=compute_ml_test_score(results, [type(rule) for rule in rules]),
+        anchor_path=_anchor_path(repo),
     )
+
+
+def _anchor_path(repo: Repo) -> str:
+    readme = repo.facts.readme
+    if readme is not None:
+        return readme.path
+    for name in ("pyproject.toml", "setup.py", "requirements.txt"):
+        if repo.exists(name):
+            return name
+    files = repo.all_files
+    return files[0].path if files else "."
 
 
 # -- running rules safely ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from mlready import __version__
 from mlready.engine import Report
 from mlready.model import Finding
-from mlready.reporters.common import round_score
+from mlready.reporters.common import Context, round_score
 
 SCHEMA_VERSION = 1
 
@@ -87,5 +87,5 @@ def ml_test_score_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: Context | None = None) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=True) + "\n"

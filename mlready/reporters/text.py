@@ -8,7 +8,7 @@ from itertools import groupby
 from mlready import __version__
 from mlready.engine import Report
 from mlready.model import Severity
-from mlready.reporters.common import format_score, location, safe_text
+from mlready.reporters.common import Context, format_score, location, safe_text
 from mlready.rule import Rule
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -21,9 +21,9 @@ def _bar(score: float | None, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def render(
-    report: Report, color: bool = False, root_label: str = ".", quiet: bool = False, ml_test_score: bool = False
-) -> str:
+def render(report: Report, context: Context) -> str:
+    color, quiet, root_label = context.color, context.quiet, context.root_label
+
     def style(text: str, **kwargs: object) -> str:
         if not color:
             return text
@@ -65,7 +65,7 @@ def render(
     lines.extend(_findings(report, style))
     lines.extend(render_losses(report))
     lines.extend(_fixes(report))
-    if ml_test_score:
+    if context.ml_test_score:
         lines.extend(render_ml_test_score(report))
     if report.diagnostics:
         lines.append("")
