@@ -84,6 +84,9 @@ def _parse_formats(values: tuple[str, ...], output: Path | None) -> list[tuple[s
 @click.option("--fix", is_flag=True, help="Apply fixes that cannot change behaviour (strip notebook outputs, ...).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option("--ml-test-score", is_flag=True, help="Add the ML Test Score view (28 tests, 4 sections) to the text report.")
+@click.option("--compare", "compare_ref", metavar="REF", help="Also score git ref REF (read from git objects) and report the change.")
+@click.option("--fail-on-regression", is_flag=True, help="With --compare: fail when the score drops or new gating findings appear.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Hide the findings recorded in this baseline file.")
 def check(
     path: Path,
     formats: tuple[str, ...],
@@ -99,16 +102,21 @@ def check(
     fix: bool,
     show_diff: bool,
     ml_test_score: bool,
+    compare_ref: str | None,
+    fail_on_regression: bool,
+    baseline_path: Path | None,
 ) -> None:
     """Check the repository at PATH (default: the current folder)."""
     from mlready.engine import analyse, select_rules
     from mlready.registry import rule_lookup
-    from mlready.repo import Repo, WorkTreeSource
+    from mlready.repo import GitRefError, GitTreeSource, Repo, WorkTreeSource
     from mlready.reporters import renderer
     from mlready.reporters.common import Context
 
     if not path.exists():
         raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    if fail_on_regression and compare_ref is None:
+        raise click.BadParameter("needs --compare REF", param_hint="--fail-on-regression")
     outputs = _parse_formats(formats, output)
     known = rule_lookup()
     settings = load_settings(path, config_path, known)
@@ -137,6 +145,26 @@ def check(
         if fixes:
             report, repo = run()
 
+    if compare_ref is not None:
+        from mlready.compare import compare
+
+        try:
+            base_source = GitTreeSource(path, compare_ref)
+        except GitRefError as error:
+            raise click.BadParameter(str(error), param_hint="--compare") from None
+        try:
+            base_repo = Repo(base_source, exclude=settings.exclude, max_file_size=settings.max_file_size)
+            base_report = analyse(base_repo, settings, rules, ignored)
+        finally:
+            base_source.close()
+        report.compare = compare(compare_ref, base_report, report)
+
+    baseline_file = baseline_path or (path / settings.baseline if settings.baseline else None)
+    if baseline_file is not None:
+        from mlready.baseline import apply_baseline
+
+        report.findings, report.baseline = apply_baseline(baseline_file, report.findings)
+
     for name, target in outputs:
         use_color = name == "text" and ((sys.stdout.isatty() and target is None) if color is None else color)
         context = Context(
@@ -154,7 +182,35 @@ def check(
             click.echo(text, nl=False, color=use_color)
 
     failed = gate_failed(report, settings)
+    if fail_on_regression and report.compare is not None:
+        threshold = settings.fail_on_severity
+        regressed = report.compare.delta < 0 or any(
+            threshold is not None and finding.severity.rank >= threshold.rank for finding in report.compare.new_findings
+        )
+        failed = failed or regressed
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_GATE)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Baseline file [default: PATH/.mlready-baseline.json].")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file.")
+def baseline(path: Path, output: Path | None, config_path: Path | None) -> None:
+    """Record the current findings, so that `check --baseline` shows only new ones."""
+    from mlready.baseline import DEFAULT_PATH, write_baseline
+    from mlready.engine import analyse, select_rules
+    from mlready.registry import rule_lookup
+    from mlready.repo import Repo, WorkTreeSource
+
+    if not path.exists():
+        raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    settings = load_settings(path, config_path, rule_lookup())
+    rules, ignored = select_rules(settings)
+    repo = Repo(WorkTreeSource(path), exclude=settings.exclude, max_file_size=settings.max_file_size)
+    report = analyse(repo, settings, rules, ignored)
+    target = output or path / (settings.baseline or DEFAULT_PATH)
+    count = write_baseline(target, report.findings)
+    click.echo(f"mlready: wrote {count} finding(s) to {target}")
 
 
 def _apply_cli(

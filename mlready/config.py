@@ -24,6 +24,7 @@ _KNOWN_KEYS = frozenset(
         "fail-under",
         "fail-on",
         "max-file-size-mb",
+        "baseline",
         "rules",
     }
 )
@@ -43,6 +44,7 @@ class Settings:
     fail_on: str = "error"
     max_file_size_mb: float = 10.0
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    baseline: str | None = None
     source: str | None = None
 
     @property
@@ -152,6 +154,10 @@ def _apply(settings: Settings, table: dict[str, Any], where: str, known_rules: d
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise ConfigError(f"{where}: 'max-file-size-mb' must be a positive number")
         settings.max_file_size_mb = float(value)
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str):
+            raise ConfigError(f"{where}: 'baseline' must be a path (relative to the repository root)")
+        settings.baseline = table["baseline"]
     if "rules" in table:
         raw = table["rules"]
         if not isinstance(raw, dict):

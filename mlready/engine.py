@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlready.config import Settings, matches
 from mlready.mltestscore import MLTestScore
@@ -17,6 +17,10 @@ from mlready.repo import Repo, SourceFile
 from mlready.rule import FileRule, PythonRule, RepoRule, Rule
 from mlready.scoring import Score, score
 from mlready.suppression import Suppressions, scan
+
+if TYPE_CHECKING:
+    from mlready.baseline import BaselineResult
+    from mlready.compare import Comparison
 
 
 @dataclass
@@ -31,6 +35,9 @@ class Report:
     ml_test_score: MLTestScore
     # The file repository-level findings are anchored to where a consumer needs a file (SARIF, annotations).
     anchor_path: str = "."
+    # Set by `check --compare REF` and `check --baseline FILE`.
+    compare: Comparison | None = None
+    baseline: BaselineResult | None = None
 
     def rule(self, code: str) -> RuleResult:
         return next(result for result in self.results if result.code == code)

@@ -236,3 +236,88 @@ class WorkTreeSource:
         if real != self.root and self.root not in real.parents:
             return None
         return real
+
+
+class GitRefError(Exception):
+    """A git ref that cannot be read (unknown ref, not a git repository, no git)."""
+
+
+class GitTreeSource:
+    """Files of the tree at a git ref, read from git objects: no checkout, no change to the work tree."""
+
+    def __init__(self, root: Path, ref: str) -> None:
+        self.root = root.resolve()
+        self.ref = ref
+        self.diagnostics: list[Diagnostic] = []
+        self._objects: dict[str, str] = {}
+        self._batch: subprocess.Popen[bytes] | None = None
+        self._entries: list[FileEntry] | None = None
+        if ref.startswith("-"):
+            raise GitRefError(f"not a git ref: {ref!r}")
+        try:
+            subprocess.run(
+                ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}"],
+                cwd=self.root,
+                capture_output=True,
+                check=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            raise GitRefError(f"cannot read git ref {ref!r} in {self.root}") from None
+
+    def entries(self) -> list[FileEntry]:
+        if self._entries is None:
+            listing = subprocess.run(
+                ["git", "ls-tree", "-r", "-z", "--long", self.ref, "--", "."],
+                cwd=self.root,
+                capture_output=True,
+                check=False,
+                timeout=120,
+            ).stdout
+            entries = []
+            for record in listing.split(b"\0"):
+                if not record:
+                    continue
+                meta, _, raw_path = record.partition(b"\t")
+                parts = meta.split()
+                if len(parts) != 4 or parts[1] != b"blob" or parts[0] == b"120000":
+                    continue  # submodules and symlinks are not followed
+                path = os.fsdecode(raw_path)
+                if any(part in ALWAYS_EXCLUDED_DIRS for part in path.split("/")[:-1]):
+                    continue
+                self._objects[path] = parts[2].decode("ascii")
+                entries.append(FileEntry(path, int(parts[3]) if parts[3].isdigit() else 0))
+            self._entries = sorted(entries, key=lambda entry: entry.path)
+        return self._entries
+
+    def read(self, path: str, limit: int) -> bytes:
+        if not self._objects:
+            self.entries()
+        sha = self._objects.get(path)
+        if sha is None:
+            raise OSError(f"{path} is not in {self.ref}")
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self.root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        assert self._batch.stdin is not None and self._batch.stdout is not None
+        self._batch.stdin.write(sha.encode("ascii") + b"\n")
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3:
+            raise OSError(f"git could not read {path}")
+        size = int(header[2])
+        data = self._batch.stdout.read(size)
+        self._batch.stdout.read(1)  # the newline after each object
+        return data[: limit + 1]
+
+    def close(self) -> None:
+        if self._batch is not None:
+            if self._batch.stdin is not None:
+                self._batch.stdin.close()
+            self._batch.wait(timeout=10)
+            self._batch = None

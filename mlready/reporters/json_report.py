@@ -69,6 +69,12 @@ def report_dict(report: Report) -> dict[str, Any]:
             {"path": item.path, "line": item.line, "message": item.message} for item in report.diagnostics
         ],
         "ml_test_score": ml_test_score_dict(report),
+        **({"compare": report.compare.as_dict()} if report.compare is not None else {}),
+        **(
+            {"baseline": {"path": report.baseline.path, "hidden": report.baseline.hidden, "fixed": report.baseline.fixed}}
+            if report.baseline is not None
+            else {}
+        ),
         "suppressed": report.suppressed,
         "files": report.files_analysed,
     }

@@ -46,6 +46,8 @@ def render(report: Report, context: Context) -> str:
         + style(score.level, fg=level_colour, bold=True)
         + weakest
     )
+    if report.compare is not None:
+        lines.extend(_compare(report, style))
     if quiet:
         return "\n".join(lines + _findings(report, style)) + "\n"
     lines.append(f"  {score.level_text}")
@@ -81,6 +83,10 @@ def render(report: Report, context: Context) -> str:
     tail = f"{len(report.findings)} findings ({summary})"
     if report.suppressed:
         tail += f", {report.suppressed} suppressed"
+    if report.baseline is not None:
+        tail += f", {report.baseline.hidden} hidden by the baseline"
+        if report.baseline.fixed:
+            tail += f" ({len(report.baseline.fixed)} baselined now fixed: run `mlready baseline` to shrink it)"
     tail += f"; {report.files_analysed} files."
     lines.append(tail)
     return "\n".join(lines) + "\n"
@@ -98,6 +104,17 @@ def _findings(report: Report, style: Callable[..., str]) -> list[str]:
             code = style(finding.code, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
             partial = " (partial)" if finding.partial else ""
             lines.append(f"  {location(finding)} {code} {finding.name}{partial} {safe_text(finding.message)}")
+    return lines
+
+
+def _compare(report: Report, style: Callable[..., str]) -> list[str]:
+    comparison = report.compare
+    assert comparison is not None
+    lines = [style(f"Against {safe_text(comparison.base_ref)}: {safe_text(comparison.headline())}", bold=True)]
+    for label, findings in (("new", comparison.new_findings), ("fixed", comparison.fixed_findings)):
+        for finding in findings:
+            lines.append(f"  {label}: {location(finding)} {finding.code} {finding.name} {safe_text(finding.message)}")
+    lines.append("")
     return lines
 
 
