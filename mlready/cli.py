@@ -263,6 +263,98 @@ class _Progress:
             sys.stderr.flush()
 
 
+NOTEBOOK_HOOK_RULES = ("notebook-outputs-committed", "notebook-non-linear-execution")
+
+
+@main.command("check-notebooks")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--select", multiple=True, help="Notebook rules to run [default: outputs committed, out-of-order execution].")
+@click.option("--fix", is_flag=True, help="Strip outputs and execution counts from the notebooks that have them.")
+def check_notebooks(files: tuple[Path, ...], select: tuple[str, ...], fix: bool) -> None:
+    """Check the given notebooks only (the fast, file-level pre-commit hook)."""
+    from mlready.engine import analyse, select_rules
+    from mlready.registry import all_rules, rule_lookup
+    from mlready.repo import FileListSource, Repo
+    from mlready.reporters.common import location, safe_text
+    from mlready.rule import FileRule
+
+    notebooks = [str(file) for file in files if file.suffix == ".ipynb"]
+    if not notebooks:
+        sys.exit(EXIT_OK)
+    known = rule_lookup()
+    for entry in select:
+        try:
+            check_selector(entry, known, "--select")
+        except ConfigError as error:
+            raise click.BadParameter(str(error)) from None
+    notebook_rules = [
+        rule for rule in all_rules() if issubclass(rule, FileRule) and tuple(getattr(rule, "kinds", ())) == ("notebook",)
+    ]
+    settings = Settings(select=list(select or NOTEBOOK_HOOK_RULES))
+    rules, _ = select_rules(settings, notebook_rules)
+    root = Path(".")
+
+    def run() -> Any:
+        return analyse(Repo(FileListSource(root, notebooks)), settings, rules)
+
+    report = run()
+    if fix and report.findings:
+        from mlready.fixes import plan_fixes, write_fixes
+
+        fixes = plan_fixes(root, report, rules)
+        write_fixes(root, fixes)
+        click.echo(f"mlready: stripped {len(fixes)} notebook(s)", err=True)
+        report = run()
+    for finding in report.findings:
+        click.echo(f"{location(finding)} {finding.code} {finding.name} {safe_text(finding.message)}")
+    for item in report.diagnostics:
+        click.echo(f"{safe_text(item.path)}: {safe_text(item.message)}")
+    sys.exit(EXIT_GATE if report.findings else EXIT_OK)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--pyproject", is_flag=True, help="Add a [tool.mlready] table to pyproject.toml instead of writing mlready.toml.")
+@click.option("--templates", is_flag=True, help="Also write templates for what the report says is missing (runbook, model card, monitoring plan).")
+def init(path: Path, pyproject: bool, templates: bool) -> None:
+    """Write a starter configuration (and templates); never overwrite a file."""
+    from mlready.config import find_config
+    from mlready.engine import analyse, select_rules
+    from mlready.init import Planned, plan_templates, starter_config, write_new
+    from mlready.registry import rule_lookup
+    from mlready.repo import Repo, WorkTreeSource
+
+    if not path.exists():
+        raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    settings = load_settings(path, None, rule_lookup())
+    rules, ignored = select_rules(settings)
+    repo = Repo(WorkTreeSource(path), exclude=settings.exclude, max_file_size=settings.max_file_size)
+    report = analyse(repo, settings, rules, ignored)
+
+    existing = find_config(path)
+    if existing is not None:
+        click.echo(f"mlready: configuration already in {existing[0]}: left unchanged")
+    elif pyproject:
+        target = path / "pyproject.toml"
+        if not target.is_file():
+            raise click.BadParameter("there is no pyproject.toml to add to", param_hint="--pyproject")
+        text = target.read_text(encoding="utf-8")
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(("" if text.endswith("\n") else "\n") + "\n" + starter_config(report, for_pyproject=True))
+        click.echo(f"mlready: added [tool.mlready] to {target}")
+    else:
+        written = write_new(path, [Planned("mlready.toml", starter_config(report, for_pyproject=False), "config")])
+        click.echo(f"mlready: wrote {path / written[0]}" if written else "mlready: mlready.toml exists: left unchanged")
+    if templates:
+        planned = plan_templates(repo, report)
+        written = write_new(path, planned)
+        for item in planned:
+            state = "wrote" if item.path in written else "exists, left unchanged:"
+            click.echo(f"mlready: {state} {item.path} (for {item.reason})")
+        if not planned:
+            click.echo("mlready: nothing missing that a template would help with")
+
+
 @main.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(output_format: str) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import configparser
+import posixpath
 import re
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -75,20 +77,164 @@ ML_FRAMEWORK_PACKAGES = frozenset(
 
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w., \t]*))", re.M)
 
+# -- serving (see Facts.serving_frameworks) ----------------------------------------------
+
+# Cheap prefilter; every candidate is then checked with `ast`, so strings and docs never count.
 _SERVING = re.compile(
-    r"\b(?:Flask\s*\(\s*__name__|FastAPI\s*\(|Starlette\s*\(|Sanic\s*\(|bentoml\.Service\s*\(|@bentoml\.service"
-    r"|@serve\.deployment|kserve\.Model\b|class\s+\w+\s*\(\s*(?:kserve\.)?KServeModel|def\s+model_fn\s*\("
-    r"|ls\.LitAPI|LitServer\s*\(|tornado\.web\.Application\s*\(|web\.Application\s*\(\s*\)|falcon\.App\s*\()"
+    r"\b(?:Flask|Quart|FastAPI|Starlette|Litestar|Sanic|APIRouter|Blueprint|LitServer|TritonPythonModel)\b"
+    r"|\b(?:falcon|tornado|aiohttp|bentoml|kserve|mlserver|litserve|cog|ts\.torch_handler)\b|\bserve\.deployment\b"
+    r"|\bdef\s+(?:model_fn|predict_fn|transform_fn)\s*\(|\bAZUREML_MODEL_DIR\b|^def\s+\w+\s*\(\s*event\s*,\s*context\s*\)",
+    re.M,
 )
+# Words that tie a web app (or the modules it imports) to a model: a CRUD app or a ping service is not model serving.
+_MODEL_WORDS = re.compile(
+    r"predict|inferenc|\binfer\b|invoke_endpoint|\bmodel\b|\bmodel\.|\bmodel_(?!config|validate|dump|fields|json|copy"
+    r"|construct|post_init|rebuild|computed|validator|serializer)|classif|embedding|forecast|\bonnx|joblib|sklearn"
+    r"|\btorch\b|tensorflow|keras|transformers|xgboost|lightgbm|catboost|mlflow",
+    re.I,
+)
+_PREDICT_WORDS = re.compile(r"predict|infer|invoke_endpoint", re.I)
+# Folders of examples, docs, tutorials and vendored code: serving code there does not make the repository a service.
+_EXAMPLE_DIR = re.compile(
+    r"(?:examples?|docs?|docs_src|documentation|tutorials?|demos?|samples?|notebooks?|benchmarks?|cookbooks?"
+    r"|third_party|vendor(?:ed)?|site-packages|node_modules)"
+)
+_WEB_APPS = {
+    "Flask": "flask", "Quart": "quart", "FastAPI": "fastapi", "Starlette": "starlette", "Litestar": "litestar",
+    "Sanic": "sanic", "falcon.App": "falcon", "falcon.asgi.App": "falcon", "tornado.web.Application": "tornado",
+    "web.Application": "aiohttp", "aiohttp.web.Application": "aiohttp",
+}
+# Base classes of model-server handlers, and the package that must provide them.
+_HANDLER_BASES = {
+    "LitAPI": ("litserve", "litserve"), "MLModel": ("mlserver", "mlserver"), "BasePredictor": ("cog", "cog"),
+    "Model": ("kserve", "kserve"), "BaseHandler": ("ts.torch_handler", "torchserve"),
+    "VisionHandler": ("ts.torch_handler", "torchserve"), "TextHandler": ("ts.torch_handler", "torchserve"),
+    "ImageClassifier": ("ts.torch_handler", "torchserve"), "ObjectDetector": ("ts.torch_handler", "torchserve"),
+    "ImageSegmenter": ("ts.torch_handler", "torchserve"), "TextClassifier": ("ts.torch_handler", "torchserve"),
+}
+_APP_FACTORY = re.compile(r"(?:create|make|get|build|init|setup)_?(?:app|application|api|server)|app_factory")
+# A prebuilt model server run or deployed (Dockerfiles, manifests, Procfiles, scripts).
+_MODEL_SERVER_RUN = re.compile(
+    r"\bmlflow[\"',\s]+models[\"',\s]+serve\b|\btorchserve[\"',\s]+--start\b|\btritonserver\b|\btensorflow_model_server\b"
+    r"|\bbentoml[\"',\s]+serve\b|\bmlserver[\"',\s]+start\b|\bseldon-core-microservice\b|\bvllm[\"',\s]+serve\b"
+    r"|\bvllm\.entrypoints\b|text-generation-launcher|\bserve[\"',\s]+run[\"',\s]+\w|\btensorflow/serving\b"
+    r"|\bpytorch/torchserve\b|\bseldonio/|text-generation-inference"
+    r"|^kind:\s*(?:InferenceService|SeldonDeployment|ServingRuntime|ClusterServingRuntime|InferenceGraph|BentoDeployment)\b",
+    re.M,
+)
+# A model deployed to a managed endpoint from Python (SageMaker, Vertex AI, Azure ML).
+_ENDPOINT_DEPLOY = re.compile(
+    r"\.deploy\s*\((?:[^()]|\([^()]*\))*\binitial_instance_count\s*=|\.create_endpoint\s*\(|\bManagedOnlineDeployment\s*\("
+    r"|\bModel\.deploy\s*\(|\.deploy_to_endpoint\s*\(|\baiplatform\.Endpoint\.create\s*\(|\bendpoint\.deploy\s*\("
+)
+
+
+def is_example_path(path: str) -> bool:
+    """Whether a file sits in a folder of examples, docs, tutorials, demos, benchmarks or vendored code."""
+    return any(_EXAMPLE_DIR.fullmatch(part.lower()) for part in path.split("/")[:-1])
+
+
+def _dotted(node: ast.AST) -> str:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _serving_kinds(text: str) -> set[str]:
+    """What serving a module builds: a web framework app ("flask", "fastapi", ...), a "router" (APIRouter,
+    Blueprint), a model-server handler ("bentoml", "ray", "kserve", "litserve", "torchserve", "triton", "cog",
+    "mlserver"), a "sagemaker" or "azureml" scoring script, or an AWS "lambda" handler that predicts.
+
+    Only real code counts, never strings: apps and routers at module level or in an app factory function
+    (`create_app`, `main` ...), handler classes and scoring functions at module level. Library code that builds
+    an app inside some other function or method is not a service of this repository.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    kinds: set[str] = set()
+
+    def scan_calls(nodes: list[ast.stmt]) -> None:
+        for statement in nodes:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call):
+                    name = _dotted(node.func)
+                    short = name.rsplit(".", 1)[-1]
+                    if name in _WEB_APPS or short in ("Flask", "Quart", "FastAPI", "Starlette", "Litestar", "Sanic"):
+                        kinds.add(_WEB_APPS.get(name) or _WEB_APPS[short])
+                    elif short in ("APIRouter", "Blueprint"):
+                        kinds.add("router")
+                    elif name in ("bentoml.Service", "Service") and "bentoml" in text:
+                        kinds.add("bentoml")
+                    elif short == "LitServer":
+                        kinds.add("litserve")
+
+    scan_calls(tree.body)
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if _APP_FACTORY.fullmatch(statement.name.lower()):
+                scan_calls(statement.body)
+            names = [arg.arg for arg in statement.args.args]
+            for decorator in statement.decorator_list:
+                if _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator) == "bentoml.api":
+                    kinds.add("bentoml")
+            sagemaker_model = statement.name == "model_fn" and names[:1] == ["model_dir"]
+            if sagemaker_model or (statement.name in ("predict_fn", "transform_fn") and len(names) >= 2):
+                kinds.add("sagemaker")
+            elif statement.name == "run" and "azureml" in text.lower() and re.search(r"^def\s+init\s*\(", text, re.M):
+                kinds.add("azureml")
+            elif names == ["event", "context"] and _PREDICT_WORDS.search(text):
+                kinds.add("lambda")
+        elif isinstance(statement, ast.ClassDef):
+            if statement.name == "TritonPythonModel":
+                kinds.add("triton")
+            for decorator in statement.decorator_list:
+                name = _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+                if name in ("serve.deployment", "ray.serve.deployment"):
+                    kinds.add("ray")
+                elif name == "bentoml.service":
+                    kinds.add("bentoml")
+            for base in statement.bases:
+                name = _dotted(base)
+                short = name.rsplit(".", 1)[-1]
+                if short in _HANDLER_BASES:
+                    package, kind = _HANDLER_BASES[short]
+                    if re.search(rf"^\s*(?:from|import)\s+{re.escape(package)}\b", text, re.M):
+                        kinds.add(kind)
+    return kinds
+
 
 _TRAINING = re.compile(
     r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(\s*\)|\bTrainer\s*\(|\.train_model\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\("
 )
 
+# Model evaluation: sklearn metric functions, torchmetrics, HF evaluate, Keras compile metrics, evaluate() calls.
+_EVALUATION = (
+    r"\b(?:accuracy_score|balanced_accuracy_score|precision_score|recall_score|f1_score|fbeta_score|roc_auc_score"
+    r"|average_precision_score|log_loss|classification_report|confusion_matrix|matthews_corrcoef|cohen_kappa_score"
+    r"|mean_squared_error|mean_absolute_error|root_mean_squared_error|mean_absolute_percentage_error|r2_score"
+    r"|explained_variance_score|median_absolute_error|ndcg_score|top_k_accuracy_score|brier_score_loss"
+    r"|precision_recall_fscore_support|roc_curve|precision_recall_curve)\s*\("
+    r"|\btorchmetrics\b|\bevaluate\.load\s*\(|\.compile\s*\([^)]*\bmetrics\s*="
+    r"|\b(?:model|trainer|learner|learn|estimator)\.evaluate\s*\("
+)
+
 _TEST_RUNNER = re.compile(
     r"\b(?:pytest|py\.test|unittest|tox|nox|hatch\s+(?:run\s+)?test|make\s+(?:test|check|ci)\w*|pixi\s+run\s+test\w*"
-    r"|poe\s+test|invoke\s+test|just\s+test\w*|ward|nose2?)\b"
+    r"|poe\s+test|invoke\s+test|just\s+test\w*|ward|nose2?"
+    r"|nbdev[_-]test|rye\s+test|pdm\s+(?:run\s+)?test\w*|task\s+test\w*|bazel\s+test|pants\s+test"
+    r"|(?:mise|inv|uv\s+run|poetry\s+run)\s+(?:run\s+)?test\w*)\b"
 )
+# Task runners whose task definitions CI may call (`hatch run test`, `poe check`, `just ci` ...).
+_TASK_RUNNER = re.compile(r"\b(?:hatch|pdm|poe|poethepoet|task|pixi|rye|just|invoke|inv|mise|uv\s+run|poetry\s+run)\s")
+_CALLED_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".bat", ".cmd", ".yml", ".yaml", ".cfg", ".ini")
 
 CI_FILE_PATTERNS = (
     ".github/workflows/*.yml",
@@ -106,6 +252,12 @@ CI_FILE_PATTERNS = (
     "cloudbuild.yml",
     ".drone.yml",
     "buildspec.yml",
+    "appveyor.yml",
+    ".appveyor.yml",
+    ".cirrus.yml",
+    ".woodpecker.yml",
+    ".woodpecker/*.yml",
+    ".semaphore/semaphore.yml",
 )
 
 LOCK_FILES = frozenset(
@@ -113,6 +265,69 @@ LOCK_FILES = frozenset(
 )
 
 _NON_LOGIC_PY = frozenset({"setup.py", "conftest.py", "noxfile.py", "tasks.py", "fabfile.py", "manage.py", "__init__.py"})
+
+# -- versioning and training facts (models, registries, DVC, LFS) ---------------------
+
+# A model registry or a versioned model store. `partial` evidence only logs models to
+# tracked runs (MLflow `log_model`, autolog) without registering a version.
+_REGISTRY_FULL = re.compile(
+    r"\bregister_model\s*\(|\bregistered_model_name\s*=|\.create_model_version\s*\(|\.create_registered_model\s*\("
+    r"|\.set_registered_model_alias\s*\(|\.transition_model_version_stage\s*\(|[\"']models:/"
+    r"|\bwandb\b[^\n]*\.(?:log_artifact|link_model|log_model|link_artifact)\s*\("
+    r"|\b(?:run|wandb)\.(?:log_artifact|link_model|log_model|link_artifact)\s*\("
+    r"|\bModelPackage\b|\bmodel_package_group_name\s*=|\.create_model_package\s*\("
+    r"|\baiplatform\.Model\.upload\s*\(|\bModel\.upload\s*\(|\bModel\.register\s*\(|\.models\.create_or_update\s*\("
+    r"|\bbentoml\.\w+\.save_model\s*\(|\bbentoml\.models\.create\s*\(|\binit_model_version\s*\("
+    r"|\bOutputModel\s*\(|\.push_to_hub\s*\(|\.upload_folder\s*\(|\bOutput\[\s*Model\s*\]|\bfrom\s+zenml\b"
+    r"|\bFlowSpec\b|\bWandbLogger\s*\([^)]*\blog_model\s*=\s*(?:True|[\"']all)"
+)
+_REGISTRY_PARTIAL = re.compile(
+    r"\bmlflow\.(?:\w+\.)?(?:log_model|autolog)\s*\(|\.log_model\s*\(|\bsave_artifact\s*=\s*True"
+    r"|\bMLFlowLogger\s*\([^)]*\blog_model\s*="
+)
+_MODEL_SAVE = re.compile(
+    r"\b(?:joblib|pickle|dill|cloudpickle|skops\.io)\.dump\s*\(|\btorch\.save\s*\(|\.save_(?:model|pretrained|weights|checkpoint)\s*\("
+    r"|\bsave_model\s*\(|\b\w*model\w*\.save\s*\(|saved_model\.save\s*\(|\.log_model\s*\(|\btorch\.onnx\.export\s*\("
+    r"|\.to_onnx\s*\(|\bexport_model\s*\(",
+    re.I,
+)
+_ENTRY_CLI = re.compile(
+    r"^if\s+__name__\s*==\s*['\"]__main__['\"]|\bArgumentParser\s*\(|^@\w+\.(?:command|group)\b|\btyper\.(?:Typer|run)\s*\("
+    r"|^@hydra\.main\b|\bfire\.Fire\s*\(|\bLightningCLI\s*\(|\bHfArgumentParser\s*\(|\bapp\.run\s*\(\s*main\b|\btyro\.cli\s*\(",
+    re.M,
+)
+_PIPELINE_FRAMEWORKS = frozenset(
+    {"kfp", "zenml", "kedro", "airflow", "prefect", "metaflow", "flytekit", "dagster", "sematic", "mlrun"}
+)
+
+
+# Standard-library modules: this interpreter's list plus those removed from recent versions and Python 2 names.
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
+    {"__future__", "distutils", "imp", "asynchat", "asyncore", "smtpd", "cgi", "cgitb", "crypt", "imghdr", "mailcap",
+     "nntplib", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib", "audioop", "chunk", "msilib",
+     "nis", "ossaudiodev", "lib2to3", "cPickle", "cStringIO", "StringIO", "urllib2", "urlparse", "httplib",
+     "ConfigParser", "Queue", "commands", "__builtin__", "thread", "HTMLParser", "Tkinter", "cookielib", "sets"}
+)
+
+_COLUMN0_IMPORT = re.compile(
+    r"^(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?"
+    r"(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*))",
+    re.M,
+)
+
+_PUBLISH = re.compile(
+    r"pypa/gh-action-pypi-publish|\btwine[ \t]+upload\b|\b(?:poetry|uv|flit|hatch|pdm)[ \t]+publish\b"
+)
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    """Where a module is imported: `cell` is the notebook cell index (line within it), else None."""
+
+    module: str
+    path: str
+    line: int
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +340,60 @@ class DeclaredDependency:
     path: str
     line: int | None
     raw: str
+    # "" for runtime dependencies, "extra" for optional extras, "dev" for test/docs/lint/dev tooling.
+    group: str = ""
+
+
+# Words in a requirements file's path that mark it as dev tooling rather than the runtime environment.
+_DEV_REQUIREMENT_WORDS = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "doc", "docs", "documentation", "lint",
+     "linting", "style", "typing", "mypy", "ci", "benchmark", "benchmarks", "bench", "precommit", "example",
+     "examples"}
+)
+
+
+def requirements_group(path: str) -> str:
+    """"dev" for a requirements file of test/docs/lint/dev tooling (by its path), else ""."""
+    words = re.split(r"[-_./]+", path.lower().removesuffix(".txt").removesuffix(".in"))
+    return "dev" if any(word in _DEV_REQUIREMENT_WORDS for word in words) else ""
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_FROM_IMPORT_LINE = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+_DYNAMIC_IMPORT = re.compile(r"""(?:import_module|__import__)\(\s*["']([\w.]+)|["']-m["']\s*,\s*["']([\w.]+)|\s-m[ \t]+([\w.]+)""")
+
+
+def imported_module_names(path: str, text: str) -> set[str]:
+    """Dotted names a Python file may import (a text scan; relative imports resolved against `path`).
+
+    `from a.b import c` gives both `a.b` and `a.b.c`, since `c` may be a module.
+    """
+    names: set[str] = set()
+    for match in _IMPORT_LINE.finditer(text):
+        for item in match.group(1).split(","):
+            words = item.split()
+            if words:
+                names.add(words[0].strip("()\\"))
+    package = path.split("/")[:-1]
+    for match in _FROM_IMPORT_LINE.finditer(text):
+        dots, module = match.group(1), match.group(2)
+        if dots:
+            up = len(dots) - 1
+            if up > len(package):
+                continue
+            base_parts = package[: len(package) - up] + ([module] if module else [])
+            base = ".".join(part for part in base_parts if part)
+        else:
+            base = module
+        if base:
+            names.add(base)
+        for item in match.group(3).strip("()").replace("\\", " ").split(","):
+            words = item.split()
+            if words and words[0] != "*":
+                names.add(f"{base}.{words[0]}" if base else words[0])
+    for match in _DYNAMIC_IMPORT.finditer(text):
+        names.add(next(group for group in match.groups() if group))
+    return names
 
 
 def is_test_path(path: str) -> bool:
@@ -136,6 +405,48 @@ def is_test_path(path: str) -> bool:
         or name == "conftest.py"
         or any(part in ("tests", "test", "testing") for part in parts)
     )
+
+
+def _attribute_regex(pattern: str) -> str:
+    """A `.gitattributes` pattern as a regex over paths relative to its folder."""
+    from mlready.repo.repo import _glob_to_regex
+
+    if "/" not in pattern.rstrip("/"):
+        return "(?:.*/)?" + _glob_to_regex(pattern)
+    return _glob_to_regex(pattern.lstrip("/"))
+
+
+_TOP_TRAINING = re.compile(r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\(")
+
+
+def _top_level_training(text: str) -> bool:
+    """Whether a training call runs at module level (a script), not only inside a function or class."""
+    lines = text.split("\n")
+    strings = [(found.start(), found.end()) for found in re.finditer(r"(?s)(\"\"\"|''')(.*?)\1", text)]
+    for match in _TOP_TRAINING.finditer(text):
+        if any(start <= match.start() < end for start, end in strings):
+            continue  # in a docstring
+        number = text.count("\n", 0, match.start())
+        line = lines[number]
+        if line.lstrip().startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        inside = False
+        for previous in reversed(lines[:number]):
+            stripped = previous.lstrip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            level = len(previous) - len(stripped)
+            if level < indent:
+                if stripped.startswith(("def ", "async def ", "class ")):
+                    inside = True
+                    break
+                indent = level
+            if indent == 0:
+                break
+        if not inside:
+            return True
+    return False
 
 
 class Facts:
@@ -196,6 +507,81 @@ class Facts:
                 return file
         return None
 
+    # -- what kind of project (from the README and the package metadata) -----------------
+
+    @cached_property
+    def readme_text(self) -> str:
+        """The root README's text, or "" when there is none."""
+        return (self.repo.text(self.readme.path) or "") if self.readme else ""
+
+    @cached_property
+    def is_research(self) -> bool:
+        """Code that accompanies a paper: the README has a BibTeX entry, calls itself the official
+        implementation of a paper, or links an arXiv/OpenReview paper and speaks of "our paper"."""
+        text = self.readme_text
+        if re.search(r"@(?:inproceedings|article|misc|incollection|techreport|phdthesis|conference|unpublished)\s*\{", text, re.I):
+            return True
+        if re.search(r"\bofficial\s+(?:\w+\s+){0,3}(?:implementation|code(?:base)?|repo(?:sitory)?)\b", text, re.I):
+            return True
+        paper_link = re.search(r"arxiv\.org/(?:abs|pdf)/|openreview\.net/|aclanthology\.org/|proceedings\.\w+\.\w+", text, re.I)
+        ours = re.search(r"\b(?:our|this|the accompanying)\s+(?:\w+\s+)?(?:paper|work|publication)\b|\bcit(?:e|ing|ation)\b", text, re.I)
+        return bool(paper_link and ours)
+
+    @cached_property
+    def is_tutorial(self) -> bool:
+        """A course, book companion, workshop or tutorial collection, judged by how the README's
+        title and opening paragraph (first 1,500 characters of text) describe the repository."""
+        text = re.sub(r"<[^>]+>|!\[[^\]]*\]\([^)]*\)|\[!\[.*?\]\(.*?\)\]\(.*?\)|https?://\S+", " ", self.readme_text)
+        opening = re.sub(r"\s+", " ", text)[:1500]
+        return bool(
+            re.search(
+                r"(?<!of )\b(?:course|courses|tutorials?|workshops?|lectures?|lessons|bootcamp|zoomcamp|curriculum"
+                r"|homework|textbook|cookbook|exercises|teach(?:es|ing)?|educational|learning path"
+                r"|(?:the|this|my|our|companion)\s+(?:\w+\s+)?book|notebooks\s+(?:for|accompanying|that accompany)"
+                r"|learn\s+how\s+to|you\s+will\s+learn)\b",
+                opening,
+                re.I,
+            )
+        )
+
+    @cached_property
+    def project_name(self) -> str | None:
+        """The distribution name declared in pyproject.toml, setup.cfg or setup.py at the root."""
+        data = self.repo.toml("pyproject.toml") if self.repo.exists("pyproject.toml") else None
+        if isinstance(data, dict):
+            project = data.get("project")
+            if isinstance(project, dict) and isinstance(project.get("name"), str):
+                return str(project["name"])
+            tool = data.get("tool")
+            poetry = tool.get("poetry") if isinstance(tool, dict) else None
+            if isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
+                return str(poetry["name"])
+        for path, pattern in (
+            ("setup.cfg", r"^\[metadata\][^\[]*?^name\s*=\s*([\w.\-]+)"),
+            ("setup.py", r"\bname\s*=\s*[\"']([\w.\-]+)[\"']"),
+        ):
+            match = re.search(pattern, self.repo.text(path) or "", re.M | re.S) if self.repo.exists(path) else None
+            if match:
+                return match.group(1)
+        return None
+
+    @cached_property
+    def is_library(self) -> bool:
+        """A published package: the README tells users to `pip install` (or `conda install`) the declared
+        project name, rather than to install the repository's requirements."""
+        name = self.project_name
+        if not name or not self.readme_text:
+            return False
+        words = re.split(r"[-_.]+", name)
+        name_pattern = "[-_.]?".join(re.escape(word) for word in words)
+        return bool(
+            re.search(
+                rf"\b(?:pip3?|uv\s+pip|conda|mamba)\s+install\s+(?:-[-\w]+\s+(?:conda-forge\s+)?)*[\"']?{name_pattern}(?![-\w./])",
+                self.readme_text,
+                re.I,
+            )
+        )
+
     # -- imports and frameworks --------------------------------------------------------
 
     @cached_property
@@ -237,17 +623,151 @@ class Facts:
     # -- kinds of code -------------------------------------------------------------------
 
     @cached_property
+    def serving_frameworks(self) -> dict[str, frozenset[str]]:
+        """Serving modules, each with what it builds (see `_serving_kinds`): "flask", "fastapi", "router",
+        "bentoml", "ray", "kserve", "litserve", "torchserve", "triton", "cog", "mlserver", "sagemaker",
+        "azureml", "lambda" ...
+
+        A web app counts only when it or the project modules it imports mention a model or predictions
+        (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
+        Streamlit demos (user interfaces, not production services), notebooks, tests, files under
+        example/docs/tutorial/demo/benchmark folders, and a framework's own code (the repository that
+        defines `ts.torch_handler` or `litserve` is not serving with it).
+        """
+        candidates: dict[str, set[str]] = {}
+        for file in self.source_files:
+            if is_example_path(file.path):
+                continue
+            text = self.repo.text(file.path)
+            if not text or not _SERVING.search(text):
+                continue
+            kinds = _serving_kinds(text)
+            if "torchserve" in kinds and self._defines_package("ts.torch_handler"):
+                kinds.discard("torchserve")
+            for package in ("litserve", "mlserver", "kserve", "bentoml", "cog"):
+                if package in kinds and self._defines_package(package):
+                    kinds.discard(package)
+            if kinds:
+                candidates[file.path] = kinds
+        web = {"flask", "quart", "fastapi", "starlette", "litestar", "sanic", "falcon", "tornado", "aiohttp"}
+        has_app = any(kinds & web for kinds in candidates.values())
+        result: dict[str, frozenset[str]] = {}
+        for path, kinds in candidates.items():
+            model_server = bool(kinds - web - {"router"})
+            if model_server or (
+                (kinds & web or has_app)
+                and any(_MODEL_WORDS.search(self.repo.text(related) or "") for related in [path, *self.project_imports(path)])
+            ):
+                result[path] = frozenset(kinds)
+        return result
+
+    @cached_property
     def serving_modules(self) -> list[str]:
-        """Non-test `.py` files that build a model-serving app or handler."""
-        return sorted(
-            file.path
-            for file in self.source_files
-            if (text := self.repo.text(file.path)) and _SERVING.search(text)
-        )
+        """Non-test `.py` files that build a model-serving app, router or handler (see `serving_frameworks`)."""
+        return sorted(self.serving_frameworks)
 
     @cached_property
     def has_serving(self) -> bool:
         return bool(self.serving_modules)
+
+    @cached_property
+    def serving_files(self) -> list[str]:
+        """The serving modules and the project modules they import, directly or in turn (tests excluded)."""
+        seen: set[str] = set()
+        queue = list(self.serving_modules)
+        while queue:
+            path = queue.pop()
+            if path in seen or is_test_path(path):
+                continue
+            seen.add(path)
+            queue.extend(self.project_imports(path))
+        return sorted(seen)
+
+    @cached_property
+    def model_server_refs(self) -> list[tuple[str, int, str]]:
+        """(path, line, text) where a model server is run or deployed outside serving modules: a prebuilt
+        server (MLflow, TorchServe, Triton, TF Serving, BentoML, vLLM ...) in a Dockerfile, manifest, Procfile,
+        script or Makefile; a KServe/Seldon manifest; an endpoint deployed with SageMaker, Vertex or Azure ML."""
+        found: list[tuple[str, int, str]] = []
+        scripts = [
+            file
+            for file in self.repo.all_files
+            if (file.kind == "dockerfile" or file.name in ("Procfile", "Makefile") or file.name.endswith(".sh"))
+            and not is_test_path(file.path)
+            and not is_example_path(file.path)
+        ]
+        for match in self.repo.search(_MODEL_SERVER_RUN, [*scripts, *self.deploy_manifests], code_only=False):
+            if not match.text.lstrip().startswith("#") and not self._in_package(match.path):
+                found.append((match.path, match.line, match.text.strip()))
+        code = [file for file in self.source_files if not is_example_path(file.path) and file.path not in self.serving_frameworks]
+        for match in self.repo.search(_ENDPOINT_DEPLOY, code):
+            found.append((match.path, match.line, match.text.strip()))
+        return found
+
+    @cached_property
+    def serves_model(self) -> bool:
+        """The repository serves or deploys a model: serving code, or a model server run or deployed."""
+        return self.has_serving or bool(self.model_server_refs)
+
+    @cached_property
+    def module_index(self) -> dict[str, list[str]]:
+        """Dotted module name (and each of its dotted suffixes) -> the `.py` files that may hold it."""
+        index: dict[str, list[str]] = {}
+        for file in self.python_files:
+            parts = file.path.rsplit(".", 1)[0].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            for start in range(len(parts)):
+                index.setdefault(".".join(parts[start:]), []).append(file.path)
+        return index
+
+    def project_imports(self, path: str) -> list[str]:
+        """Project `.py` files that a file imports (a text scan). When a name fits several files, the ones
+        nearest to the importing file are taken."""
+        cache: dict[str, list[str]] = self.__dict__.setdefault("_project_imports", {})
+        if path not in cache:
+            text = self.repo.text(path) or ""
+            folder = path.split("/")[:-1]
+            found: set[str] = set()
+            for name in imported_module_names(path, text):
+                targets = [target for target in self.module_index.get(name, []) if target != path]
+                if not targets:
+                    continue
+
+                def shared(target: str) -> int:
+                    count = 0
+                    for mine, theirs in zip(folder, target.split("/")[:-1], strict=False):
+                        if mine != theirs:
+                            break
+                        count += 1
+                    return count
+
+                best = max(shared(target) for target in targets)
+                found.update(target for target in targets if shared(target) == best)
+            cache[path] = sorted(found)
+        return cache[path]
+
+    def ast_module(self, path: str) -> ast.Module | None:
+        """The stdlib `ast` tree of a `.py` file (memoized), or None when it does not parse. Cheaper than
+        libcst, for repository-level rules that inspect a few files (the serving modules, say)."""
+        cache: dict[str, ast.Module | None] = self.__dict__.setdefault("_ast_modules", {})
+        if path not in cache:
+            text = self.repo.text(path)
+            try:
+                cache[path] = ast.parse(text) if text is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                cache[path] = None
+        return cache[path]
+
+    def _in_package(self, path: str) -> bool:
+        """Whether a non-Python file is data inside a Python package (a template a library ships)."""
+        parts = path.split("/")[:-1]
+        return any(self.repo.exists("/".join([*parts[: index + 1], "__init__.py"])) for index in range(len(parts)))
+
+    def _defines_package(self, dotted: str) -> bool:
+        """Whether the repository itself holds the package (a framework's own repository)."""
+        suffix = "/" + dotted.replace(".", "/") + "/__init__.py"
+        return any(("/" + file.path).endswith(suffix) for file in self.python_files)
 
     @cached_property
     def training_files(self) -> list[str]:
@@ -262,6 +782,227 @@ class Facts:
             if text and _TRAINING.search(text):
                 result.append(file.path)
         return sorted(result)
+
+    # -- versioning: LFS, DVC, model artifacts and registries --------------------------
+
+    @cached_property
+    def lfs_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """(folder, path regex) for every `.gitattributes` line that sets `filter=lfs`."""
+        result = []
+        for file in self.repo.all_files:
+            if file.name != ".gitattributes":
+                continue
+            for line in self.repo.lines(file.path):
+                words = line.split()
+                if len(words) < 2 or words[0].startswith("#") or "filter=lfs" not in words[1:]:
+                    continue
+                result.append((file.parent, re.compile(_attribute_regex(words[0]))))
+        return result
+
+    def lfs_tracked(self, path: str) -> bool:
+        """Whether a `.gitattributes` pattern stores the path in Git LFS."""
+        for folder, pattern in self.lfs_patterns:
+            if folder and not path.startswith(folder + "/"):
+                continue
+            if pattern.fullmatch(path[len(folder) + 1 :] if folder else path):
+                return True
+        return False
+
+    def is_pointer(self, path: str) -> bool:
+        """Whether the file is a Git LFS pointer (the content lives outside git)."""
+        file = self.repo.file(path)
+        if file is None or file.size > 1024:
+            return False
+        try:
+            head = self.repo.source.read(path, 64)
+        except (OSError, KeyError):
+            return False
+        return head.startswith(b"version https://git-lfs")
+
+    def versioned_outside_git(self, path: str) -> bool:
+        """Stored by Git LFS or DVC rather than as a plain git blob."""
+        return self.lfs_tracked(path) or self.is_pointer(path) or self.dvc_tracked(path)
+
+    @cached_property
+    def dvc_files(self) -> list[SourceFile]:
+        """`dvc.yaml`, `*.dvc` and `.dvc/config` files."""
+        return [
+            file
+            for file in self.repo.all_files
+            if file.name in ("dvc.yaml", "dvc.yml") or file.name.endswith(".dvc") or file.path.endswith(".dvc/config")
+        ]
+
+    @cached_property
+    def uses_dvc(self) -> bool:
+        return bool(self.dvc_files)
+
+    @cached_property
+    def dvc_outputs(self) -> frozenset[str]:
+        """Paths (files or folders) that DVC tracks: `*.dvc` outs and `dvc.yaml` stage outs, metrics and plots."""
+        result: set[str] = set()
+        for file in self.dvc_files:
+            if file.path.endswith(".dvc/config"):
+                continue
+            folder = file.parent
+            for document in self.repo.yaml(file.path) or []:
+                if not isinstance(document, dict):
+                    continue
+                entries: list[Any] = []
+                if isinstance(document.get("outs"), list):
+                    entries.extend(document["outs"])
+                stages = document.get("stages")
+                if isinstance(stages, dict):
+                    for stage in stages.values():
+                        if isinstance(stage, dict):
+                            for key in ("outs", "metrics", "plots"):
+                                if isinstance(stage.get(key), list):
+                                    entries.extend(stage[key])
+                for entry in entries:
+                    name = entry.get("path") if isinstance(entry, dict) and "path" in entry else entry
+                    if isinstance(entry, dict) and "path" not in entry and len(entry) == 1:
+                        name = next(iter(entry))
+                    if isinstance(name, str) and name.strip():
+                        clean = posixpath.normpath(f"{folder}/{name.strip()}" if folder else name.strip())
+                        result.add(clean)
+        return frozenset(result)
+
+    def dvc_tracked(self, path: str) -> bool:
+        """Whether DVC tracks the path, or a file inside it (for a folder)."""
+        path = posixpath.normpath(path)
+        return any(path == out or path.startswith(out + "/") or out.startswith(path + "/") for out in self.dvc_outputs)
+
+    @cached_property
+    def model_save_files(self) -> list[str]:
+        """Non-test code files that save a model (joblib/pickle dump, torch.save, save_model, save_pretrained...)."""
+        if not self.is_ml:
+            return []
+        code = [file for file in self.code_files if not is_test_path(file.path)]
+        return sorted(
+            {match.path for match in self.repo.search(_MODEL_SAVE, code) if not match.text.lstrip().startswith("#")}
+        )
+
+    @cached_property
+    def model_registry_uses(self) -> list[tuple[str, int, bool]]:
+        """(path, line, partial) for each use of a model registry or versioned model store.
+
+        Full: MLflow registration, W&B artifacts, SageMaker/Vertex/Azure registries, BentoML,
+        Hugging Face Hub pushes, ZenML, Metaflow, DVC `artifacts` of type model, GTO, Kedro
+        versioned datasets. Partial: models only logged to MLflow runs (`log_model`, autolog).
+        """
+        from mlready.repo.repo import Match
+
+        found: list[tuple[str, int, bool]] = []
+        code = [file for file in self.code_files if not is_test_path(file.path)]
+        for match in self.repo.search(_REGISTRY_FULL, code):
+            if not match.text.lstrip().startswith("#"):
+                found.append((match.path, match.line, False))
+        for match in self.repo.search(_REGISTRY_PARTIAL, code):
+            if not match.text.lstrip().startswith("#"):
+                found.append((match.path, match.line, "register" not in match.text))
+        for file in self.repo.files("yaml"):
+            if file.name in ("dvc.yaml", "dvc.yml"):
+                pattern = re.compile(r"^\s*type:\s*['\"]?model\b", re.M)
+            elif "catalog" in file.path:
+                pattern = re.compile(r"^\s*versioned:\s*true\b", re.M)
+            else:
+                continue
+            hit: Match | None = self.repo.first(pattern, [file], code_only=False)
+            if hit is not None:
+                found.append((hit.path, hit.line, False))
+        for file in self.repo.all_files:
+            if file.path == ".gto" or file.path.endswith("/.gto"):
+                found.append((file.path, 1, False))
+        return found
+
+    @cached_property
+    def training_entrypoints(self) -> list[str]:
+        """Files that run training on demand: a training script with a `__main__` guard, a CLI or top-level
+        training code; a DVC stage; a Makefile `train` target; an MLproject; a pipeline framework."""
+        if not self.training_files:
+            return []
+        result: set[str] = set()
+        training_stems = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0] for path in self.training_files}
+        for file in self.source_files:
+            text = self.repo.text(file.path)
+            if not text:
+                continue
+            imports = self.imports.get(file.path, frozenset())
+            if imports & _PIPELINE_FRAMEWORKS:
+                result.add(file.path)
+                continue
+            is_training = file.path in self.training_files
+            if is_training and _top_level_training(text):
+                result.add(file.path)
+                continue
+            if not _ENTRY_CLI.search(text):
+                continue
+            stem = file.name.rsplit(".", 1)[0].lower()
+            imported = set(re.findall(r"^\s*(?:from\s+[\w.]*?\.?(\w+)\s+import|import\s+[\w.]*?\.?(\w+))", text, re.M))
+            imported_names = {name for pair in imported for name in pair if name}
+            if is_training or re.search(r"train|fit|tun(?:e|ing)", stem) or imported_names & training_stems:
+                result.add(file.path)
+        for file in self.repo.all_files:
+            name = file.name
+            if name in ("dvc.yaml", "dvc.yml", "MLproject"):
+                result.add(file.path)
+            elif name in ("Makefile", "makefile", "justfile", "Justfile", "Taskfile.yml", "tasks.py", "noxfile.py"):
+                text = self.repo.text(file.path) or ""
+                if re.search(r"^[\w-]*train[\w-]*\s*:|^def\s+\w*train\w*\s*\(|^\s+[\w-]*train[\w-]*:", text, re.M):
+                    result.add(file.path)
+            elif name == "pyproject.toml" and "/" not in file.path:
+                text = self.repo.text(file.path) or ""
+                if re.search(r"^\s*[\"']?[\w-]*train[\w-]*[\"']?\s*=\s*[\"'][\w.]+:\w+", text, re.M):
+                    result.add(file.path)
+        return sorted(result)
+
+    def code_files_matching(self, pattern: str, *, tests: bool = True) -> list[SourceFile]:
+        """Code files (scripts and notebooks; tests too unless `tests=False`) whose code matches a regex.
+
+        Memoized per pattern, so rules that run once per file can ask a repository-wide question cheaply.
+        """
+        cache: dict[str, list[SourceFile]] = self.__dict__.setdefault("_code_files_matching", {})
+        if pattern not in cache:
+            regex = re.compile(pattern)
+            cache[pattern] = [
+                file
+                for file in self.code_files
+                if (text := self.repo.code_text(file.path)) and regex.search(text)
+            ]
+        found = cache[pattern]
+        return found if tests else [file for file in found if not is_test_path(file.path)]
+
+    @cached_property
+    def evaluation_files(self) -> list[SourceFile]:
+        """Code files (scripts and notebooks, not tests) that compute model evaluation metrics."""
+        if not self.is_ml:
+            return []
+        return self.code_files_matching(_EVALUATION, tests=False)
+
+    @cached_property
+    def tested_modules(self) -> frozenset[str]:
+        """Non-test `.py` files the tests reach: imported (or run by file name) directly or through other modules.
+
+        A text scan, lenient on purpose: `import utils` reaches every `utils.py`.
+        """
+        by_name = self.module_index
+        by_file_name: dict[str, list[str]] = {}
+        for file in self.python_files:
+            by_file_name.setdefault(file.name, []).append(file.path)
+        reached: set[str] = set()
+        queue = [file.path for file in self.test_files]
+        while queue:
+            path = queue.pop()
+            if path in reached:
+                continue
+            reached.add(path)
+            text = self.repo.text(path) or ""
+            targets = [target for name in imported_module_names(path, text) for target in by_name.get(name, [])]
+            if is_test_path(path):  # tests that run a script: subprocess.run(["python", "train.py"])
+                targets.extend(
+                    target for match in re.finditer(r"[\w\-]+\.py\b", text) for target in by_file_name.get(match.group(), [])
+                )
+            queue.extend(target for target in targets if target not in reached)
+        return frozenset(path for path in reached if not is_test_path(path))
 
     # -- CI ---------------------------------------------------------------------------
 
@@ -280,27 +1021,54 @@ class Facts:
         combined = "\n".join(texts)
         called = []
         for file in self.repo.files():
-            if file.kind in ("python", "other", "toml") and file.name.endswith((".sh", ".py", ".bash", "Makefile", "tox.ini", "noxfile.py", ".cfg", ".toml")):
-                if file.path in combined or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path):
-                    called.append(self.repo.text(file.path) or "")
+            scriptish = file.kind in ("python", "other", "toml") and file.name.endswith(
+                (".sh", ".py", ".bash", "Makefile", "tox.ini", "noxfile.py", ".cfg", ".toml")
+            )
+            mentioned = file.path in combined or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path)
+            if scriptish and mentioned:
+                called.append(self.repo.text(file.path) or "")
         return "\n".join([combined, *called])
 
     @cached_property
     def ci_runs_tests(self) -> bool:
         if not self.ci_files:
             return False
-        workflow_text = "\n".join(self.repo.text(file.path) or "" for file in self.ci_files)
-        if _TEST_RUNNER.search(workflow_text):
-            return True
-        # CI calls a script or make target which runs the tests.
-        for file in self.repo.files():
-            if file.path in workflow_text or (
-                file.name == "Makefile" and re.search(r"\bmake\b", workflow_text)
-            ):
-                text = self.repo.text(file.path) or ""
-                if _TEST_RUNNER.search(text):
-                    return True
+        # CI calls scripts, job configs, make targets or tasks, which may call others: follow a few levels.
+        seen = {file.path for file in self.ci_files}
+        texts = [self.repo.text(path) or "" for path in seen]
+        for _ in range(4):
+            combined = "\n".join(texts)
+            if _TEST_RUNNER.search(combined):
+                return True
+            texts = []
+            uses_make = re.search(r"\bmake\b", combined) is not None
+            uses_tasks = _TASK_RUNNER.search(combined) is not None
+            for file in self.repo.files():
+                if file.path in seen:
+                    continue
+                if (
+                    (file.name.endswith(_CALLED_SUFFIXES) and file.path in combined)
+                    or (uses_make and file.name in ("Makefile", "makefile", "GNUmakefile"))
+                    or (uses_tasks and file.name in ("justfile", "Justfile", "tasks.py", "pixi.toml", "pyproject.toml", "mise.toml", ".mise.toml", "Taskfile.yml"))
+                ):
+                    seen.add(file.path)
+                    texts.append(self._task_text(file) if file.name in ("pyproject.toml", "pixi.toml") else self.repo.text(file.path) or "")
+            if not texts:
+                break
         return False
+
+    def _task_text(self, file: SourceFile) -> str:
+        """The task definitions of a pyproject.toml or pixi.toml (hatch, pdm, poe, taskipy, pixi, rye)."""
+        data = self.repo.toml(file.path) or {}
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        tables: list[Any] = [data.get("tasks"), data.get("feature")]
+        if isinstance(tool, dict):
+            hatch = tool.get("hatch")
+            tables.append(hatch.get("envs") if isinstance(hatch, dict) else None)
+            for name, key in (("pdm", "scripts"), ("poe", "tasks"), ("taskipy", "tasks"), ("rye", "scripts"), ("pixi", "tasks"), ("pixi", "feature")):
+                section = tool.get(name)
+                tables.append(section.get(key) if isinstance(section, dict) else None)
+        return "\n".join(str(table) for table in tables if table)
 
     # -- containers and deployment --------------------------------------------------
 
@@ -309,22 +1077,54 @@ class Facts:
         return self.repo.files("dockerfile")
 
     @cached_property
+    def deploy_artifacts(self) -> list[SourceFile]:
+        """Files that ship the project: deploy manifests, and Dockerfiles other than dev containers and tests.
+
+        Dockerfiles and Compose files that run Jupyter are workbenches, not deployments.
+        """
+        jupyter = re.compile(r"(?i)\bjupyter")
+        dockerfiles = [
+            file
+            for file in self.dockerfiles
+            if not any(part in (".devcontainer", "tests", "test", "docs") for part in file.path.split("/")[:-1])
+        ]
+        return sorted(
+            (file for file in [*dockerfiles, *self.deploy_manifests] if not jupyter.search(self.repo.text(file.path) or "")),
+            key=lambda file: file.path,
+        )
+
+    @cached_property
     def deploy_manifests(self) -> list[SourceFile]:
-        """Kubernetes, Helm, Compose and serverless deployment files."""
+        """Kubernetes, Kustomize, Helm (templates and values), Compose, Serverless Framework and
+        CloudFormation/SAM deployment files; not those under test, example or docs folders."""
         kind_pattern = re.compile(
-            r"^kind:\s*(?:Deployment|StatefulSet|DaemonSet|Rollout|InferenceService|SeldonDeployment|Service|CronJob|Job|Knative|Pod)\b",
+            r"^kind:\s*['\"]?(?:Deployment|StatefulSet|DaemonSet|Rollout|InferenceService|SeldonDeployment|ServingRuntime"
+            r"|InferenceGraph|BentoDeployment|Service|CronJob|Job|Pod|Kustomization|Canary|VirtualService|HorizontalPodAutoscaler)\b",
             re.M,
         )
+        cloudformation = re.compile(r"^\s*Type:\s*['\"]?AWS::(?:Serverless|SageMaker|ECS|Lambda|AppRunner)::", re.M)
         result = []
         for file in self.repo.files("yaml"):
-            lower = file.name.lower()
-            if lower.startswith(("docker-compose", "compose.")) or "/templates/" in f"/{file.path}" and self.repo.exists(
-                f"{file.path.split('/templates/')[0]}/Chart.yaml"
-            ):
-                result.append(file)
+            if is_test_path(file.path) or is_example_path(file.path) or file.path.startswith(".github/"):
                 continue
-            text = self.repo.text(file.path)
-            if text and kind_pattern.search(text):
+            lower = file.name.lower()
+            chart = next(
+                (
+                    folder
+                    for folder in (file.parent, file.path.split("/templates/")[0] if "/templates/" in f"/{file.path}" else None)
+                    if folder is not None and self.repo.exists(f"{folder}/Chart.yaml" if folder else "Chart.yaml")
+                ),
+                None,
+            )
+            in_chart = chart is not None and ("/templates/" in f"/{file.path}" or lower.startswith("values"))
+            text = self.repo.text(file.path) or ""
+            if (
+                in_chart
+                or (lower.startswith(("docker-compose", "compose.", "compose-")) and re.search(r"^services\s*:", text, re.M))
+                or lower in ("serverless.yml", "serverless.yaml")
+                or (kind_pattern.search(text) and re.search(r"^apiVersion\s*:", text, re.M))
+                or cloudformation.search(text)
+            ):
                 result.append(file)
         return result
 
@@ -333,11 +1133,17 @@ class Facts:
     @cached_property
     def manifests(self) -> list[SourceFile]:
         """Files that declare dependencies."""
-        names = {"pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "environment.yml", "environment.yaml", "conda.yaml", "conda.yml"}
+        names = {"pyproject.toml", "setup.py", "setup.cfg", "Pipfile"}
+        # Conda environment files: environment.yml, environment-gpu.yaml, conda.yaml, conda_env.yml ...
+        conda = re.compile(r"(?:environment|conda)(?:[-_.][\w.-]*)?\.ya?ml")
         return [
             file
             for file in self.repo.all_files
-            if file.kind == "requirements" or (file.name in names and not is_test_path(file.path))
+            if file.kind == "requirements"
+            or (
+                (file.name in names or (conda.fullmatch(file.name) and "lock" not in file.name))
+                and not is_test_path(file.path)
+            )
         ]
 
     @cached_property
@@ -366,14 +1172,125 @@ class Facts:
     def declared_names(self) -> frozenset[str]:
         return frozenset(dependency.name for dependency in self.dependencies)
 
+    @cached_property
+    def package_metadata(self) -> list[SourceFile]:
+        """Root files that make the repository an installable package (pyproject name, setup.py, setup.cfg name)."""
+        result = []
+        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
+            file = self.repo.file(name)
+            if file is None:
+                continue
+            text = self.repo.text(name) or ""
+            if name == "pyproject.toml":
+                data = self.repo.toml(name) or {}
+                project = data.get("project")
+                tool = data.get("tool")
+                poetry = tool.get("poetry") if isinstance(tool, dict) else None
+                found = (isinstance(project, dict) and "name" in project) or (isinstance(poetry, dict) and "name" in poetry)
+            elif name == "setup.py":
+                found = bool(re.search(r"\bsetup\s*\(", text))
+            else:
+                found = bool(re.search(r"^\[metadata\][^\[]*^name\s*=", text, re.M | re.S))
+            if found:
+                result.append(file)
+        return result
+
+    @cached_property
+    def publishes_package(self) -> bool:
+        """CI uploads a package to an index (PyPI publish action, twine upload, poetry/uv/flit/hatch publish)."""
+        return bool(_PUBLISH.search(self.ci_text))
+
+    @cached_property
+    def is_package_library(self) -> bool:
+        """A package made for others to install, whose manifests declare version ranges on purpose.
+
+        Broader than `is_library` (README tells users to pip install it): true when the
+        repository has package metadata and either publishes it (`is_library`, a CI upload
+        step or trove classifiers) or shows no sign of being deployed itself (no Dockerfile
+        outside `.devcontainer`/tests, no serving module, no deploy manifest).
+        """
+        if not self.package_metadata:
+            return False
+        if self.is_library or self.publishes_package:
+            return True
+        if any(re.search(r"\bclassifiers\b", self.repo.text(file.path) or "") for file in self.package_metadata):
+            return True
+        deployed_images = [
+            file for file in self.dockerfiles if not file.path.startswith(".devcontainer/") and not is_test_path(file.path)
+        ]
+        return not (deployed_images or self.has_serving or self.deploy_manifests)
+
+    @cached_property
+    def local_modules(self) -> frozenset[str]:
+        """Top-level names the repository itself provides: every folder name and Python module stem."""
+        names: set[str] = set()
+        for file in self.repo.all_files:
+            parts = file.path.split("/")
+            names.update(parts[:-1])
+            stem, _, suffix = parts[-1].partition(".")
+            if suffix.split(".")[-1] in ("py", "pyi", "pyx", "pxd", "so", "pyd", "ipynb"):
+                names.add(stem)
+        return frozenset(names)
+
+    @cached_property
+    def third_party_imports(self) -> dict[str, list[ImportSite]]:
+        """Third-party top-level modules imported unconditionally (at column 0), with where.
+
+        Only imports at the start of a line count, so imports inside `try:`, `if`, functions
+        and `TYPE_CHECKING` blocks (optional or lazy) are ignored. Standard-library modules,
+        the repository's own modules and relative imports are left out.
+        """
+        result: dict[str, list[ImportSite]] = {}
+
+        def scan(text: str, path: str, cell: int | None) -> None:
+            for match in _COLUMN0_IMPORT.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                if match.group(1):
+                    modules = [match.group(1)]
+                else:
+                    modules = [item.strip().split()[0].split(".")[0] for item in match.group(2).split(",") if item.strip()]
+                for module in modules:
+                    if module in STDLIB_MODULES or module in self.local_modules or module.endswith(("_pb2", "_pb2_grpc")):
+                        continue  # protobuf modules are generated at build time
+                    result.setdefault(module, []).append(ImportSite(module, path, line, cell))
+
+        for file in self.code_files:
+            if file.kind == "notebook":
+                notebook = self.repo.notebook(file.path)
+                for code_cell in notebook.code_cells if notebook else []:
+                    # A `%%writefile`/`%%bash`... cell is not run by this kernel; `%%time` cells are.
+                    magic = re.match(r"\s*%%(\w+)", code_cell.source)
+                    if magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit"):
+                        continue
+                    scan(code_cell.source, file.path, code_cell.index)
+            else:
+                scan(self.repo.text(file.path) or "", file.path, None)
+        return result
+
+    @cached_property
+    def locked_names(self) -> frozenset[str]:
+        """Package names that a lock file pins (poetry/uv/pdm/pixi/conda-lock/Pipfile.lock, requirements.lock)."""
+        names: set[str] = set()
+        for file in self.lock_files:
+            text = self.repo.text(file.path) or ""
+            if file.name == "Pipfile.lock":
+                pattern = r'^\s{8}"([A-Za-z0-9_.\-]+)":\s*\{'
+            elif file.name == "requirements.lock":
+                pattern = r"^([A-Za-z0-9_.\-]+)\s*==="
+            else:
+                pattern = r"^\s*-?\s*name\s*[=:]\s*[\"']?([A-Za-z0-9_.\-]+)"
+            names.update(canonical_name(name) for name in re.findall(pattern, text, re.M))
+        return frozenset(names)
+
     def _from_requirements(self, file: SourceFile) -> list[DeclaredDependency]:
+        group = requirements_group(file.path)
         return [
-            DeclaredDependency(item.name, item.specifier, item.pinned, file.path, item.line, item.raw)
+            DeclaredDependency(item.name, item.specifier, item.pinned, file.path, item.line, item.raw, group)
             for item in self.repo.requirements(file.path) or []
             if item.name and not item.constraint
         ]
 
-    def _strings_to_deps(self, file: SourceFile, specs: list[Any]) -> list[DeclaredDependency]:
+    def _strings_to_deps(self, file: SourceFile, specs: list[Any], group: str = "") -> list[DeclaredDependency]:
         text = self.repo.text(file.path) or ""
         result = []
         for spec in specs:
@@ -382,29 +1299,50 @@ class Facts:
             item = parse_requirement_line(0, spec.strip())
             if item is None or not item.name:
                 continue
-            offset = text.find(spec)
+            # Prefer the quoted string, so a comment or an earlier mention does not take the line.
+            offsets = [text.find(f"{quote}{spec}{quote}") for quote in ('"', "'")]
+            offset = min((found for found in offsets if found >= 0), default=text.find(spec))
             line = text.count("\n", 0, offset) + 1 if offset >= 0 else None
-            result.append(DeclaredDependency(item.name, item.specifier, item.pinned, file.path, line, spec))
+            result.append(DeclaredDependency(item.name, item.specifier, item.pinned, file.path, line, spec, group))
         return result
 
     def _from_pyproject(self, file: SourceFile) -> list[DeclaredDependency]:
         data = self.repo.toml(file.path) or {}
         project = data.get("project") if isinstance(data.get("project"), dict) else {}
         specs: list[Any] = list(project.get("dependencies") or []) if isinstance(project, dict) else []
+        result = self._strings_to_deps(file, specs)
         optional = project.get("optional-dependencies") if isinstance(project, dict) else None
         if isinstance(optional, dict):
             for group in optional.values():
                 if isinstance(group, list):
-                    specs.extend(group)
-        result = self._strings_to_deps(file, specs)
-        poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
+                    result.extend(self._strings_to_deps(file, group, "extra"))
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        # PEP 735 dependency groups, and the uv / pdm dev-dependency tables: dev tooling.
+        dev_lists: list[Any] = []
+        groups_735 = data.get("dependency-groups")
+        if isinstance(groups_735, dict):
+            dev_lists.extend(groups_735.values())
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        if isinstance(uv, dict):
+            dev_lists.append(uv.get("dev-dependencies"))
+        pdm = tool.get("pdm") if isinstance(tool, dict) else None
+        if isinstance(pdm, dict) and isinstance(pdm.get("dev-dependencies"), dict):
+            dev_lists.extend(pdm["dev-dependencies"].values())
+        for specs_list in dev_lists:
+            if isinstance(specs_list, list):
+                result.extend(self._strings_to_deps(file, specs_list, "dev"))
+        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
         if isinstance(poetry, dict):
-            tables = [poetry.get("dependencies")]
+            tables: list[tuple[Any, str]] = [(poetry.get("dependencies"), ""), (poetry.get("dev-dependencies"), "dev")]
             groups = poetry.get("group")
             if isinstance(groups, dict):
-                tables.extend(group.get("dependencies") for group in groups.values() if isinstance(group, dict))
+                tables.extend(
+                    (group.get("dependencies"), "" if group_name == "main" else "dev")
+                    for group_name, group in groups.items()
+                    if isinstance(group, dict)
+                )
             text = self.repo.text(file.path) or ""
-            for table in tables:
+            for table, group_kind in tables:
                 if not isinstance(table, dict):
                     continue
                 for name, spec in table.items():
@@ -413,9 +1351,15 @@ class Facts:
                     version = spec.get("version", "") if isinstance(spec, dict) else spec
                     version = version if isinstance(version, str) else ""
                     pinned = bool(re.fullmatch(r"=?=?\s*\d[\w.]*", version.strip()))
-                    match = re.search(rf"^\s*{re.escape(name)}\s*=", text, re.M)
+                    if isinstance(spec, dict) and not version:
+                        # A git dependency at a commit, or a local path, does not float.
+                        rev = spec.get("rev")
+                        pinned = "path" in spec or (isinstance(rev, str) and bool(re.fullmatch(r"[0-9a-f]{7,40}", rev)))
+                    match = re.search(rf"^\s*\"?{re.escape(name)}\"?\s*=", text, re.M)
                     line = text.count("\n", 0, match.start()) + 1 if match else None
-                    result.append(DeclaredDependency(canonical_name(name), version, pinned, file.path, line, f"{name} = {version}"))
+                    result.append(
+                        DeclaredDependency(canonical_name(name), version, pinned, file.path, line, f"{name} = {version}", group_kind)
+                    )
         return result
 
     def _from_setup_py(self, file: SourceFile) -> list[DeclaredDependency]:
@@ -426,23 +1370,46 @@ class Facts:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return []
-        specs: list[Any] = []
+        # Module-level `NAME = [...]` / `NAME = {...}` assignments, so `install_requires=REQUIRED` resolves.
+        assigned: dict[str, ast.expr] = {}
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                assigned[statement.targets[0].id] = statement.value
+
+        def strings(value: ast.expr) -> list[Any]:
+            if isinstance(value, ast.Name):
+                value = assigned.get(value.id, value)
+            if isinstance(value, (ast.List, ast.Tuple)):
+                return [element.value for element in value.elts if isinstance(element, ast.Constant)]
+            return []
+
+        result: list[DeclaredDependency] = []
         for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg in ("install_requires", "requires"):
-                if isinstance(node.value, (ast.List, ast.Tuple)):
-                    specs.extend(
-                        element.value for element in node.value.elts if isinstance(element, ast.Constant)
-                    )
-        return self._strings_to_deps(file, specs)
+            if not isinstance(node, ast.keyword):
+                continue
+            if node.arg in ("install_requires", "requires"):
+                result.extend(self._strings_to_deps(file, strings(node.value)))
+            elif node.arg == "tests_require":
+                result.extend(self._strings_to_deps(file, strings(node.value), "dev"))
+            elif node.arg == "extras_require":
+                value = assigned.get(node.value.id, node.value) if isinstance(node.value, ast.Name) else node.value
+                if isinstance(value, ast.Dict):
+                    for item in value.values:
+                        result.extend(self._strings_to_deps(file, strings(item), "extra"))
+        return result
 
     def _from_setup_cfg(self, file: SourceFile) -> list[DeclaredDependency]:
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(self.repo.text(file.path) or "")
             raw = parser.get("options", "install_requires", fallback="")
+            extras = dict(parser.items("options.extras_require")) if parser.has_section("options.extras_require") else {}
         except configparser.Error:
             return []
-        return self._strings_to_deps(file, [line for line in raw.split("\n") if line.strip()])
+        result = self._strings_to_deps(file, [line for line in raw.split("\n") if line.strip()])
+        for extra in extras.values():
+            result.extend(self._strings_to_deps(file, [line for line in extra.split("\n") if line.strip()], "extra"))
+        return result
 
     def _from_pipfile(self, file: SourceFile) -> list[DeclaredDependency]:
         data = self.repo.toml(file.path) or {}
@@ -456,9 +1423,16 @@ class Facts:
                 version = spec.get("version", "*") if isinstance(spec, dict) else spec
                 version = version if isinstance(version, str) else "*"
                 pinned = version.startswith("==") and "*" not in version
+                if isinstance(spec, dict) and "version" not in spec:
+                    # A git dependency at a commit, or a local path, does not float.
+                    ref = spec.get("ref")
+                    pinned = "path" in spec or (isinstance(ref, str) and bool(re.fullmatch(r"[0-9a-f]{7,40}", ref)))
                 match = re.search(rf"^\s*\"?{re.escape(name)}\"?\s*=", text, re.M)
                 line = text.count("\n", 0, match.start()) + 1 if match else None
-                result.append(DeclaredDependency(canonical_name(name), version, pinned, file.path, line, f"{name} = {version}"))
+                group = "dev" if section == "dev-packages" else ""
+                result.append(
+                    DeclaredDependency(canonical_name(name), version, pinned, file.path, line, f"{name} = {version}", group)
+                )
         return result
 
     def _from_conda(self, file: SourceFile) -> list[DeclaredDependency]:
@@ -478,7 +1452,8 @@ class Facts:
                     if not match:
                         continue
                     name, spec = match.group(1), match.group(2).strip()
-                    pinned = bool(re.match(r"^==?\s*\d[\w.]*$", spec)) and "*" not in spec
+                    # `=1.2`, `==1.2.3`, `1.2.3` (match-spec with a space), optionally `=build` after it.
+                    pinned = bool(re.fullmatch(r"(?:==?)?\s*\d[\w.+!]*(?:[= ]\S+)?", spec)) and "*" not in spec
                     result.append(DeclaredDependency(canonical_name(name), spec, pinned, file.path, line, item))
                 elif isinstance(item, dict) and isinstance(item.get("pip"), list):
                     pip_lines = getattr(item["pip"], "lines", [])

@@ -321,3 +321,16 @@ class GitTreeSource:
                 self._batch.stdin.close()
             self._batch.wait(timeout=10)
             self._batch = None
+
+
+class FileListSource(WorkTreeSource):
+    """Only the named files of a folder (what pre-commit passes to a file-level hook)."""
+
+    def __init__(self, root: Path, paths: Iterable[str]) -> None:
+        super().__init__(root)
+        self._wanted = sorted({path.replace(os.sep, "/").removeprefix("./") for path in paths})
+
+    def entries(self) -> list[FileEntry]:
+        if self._entries is None:
+            self._entries = sorted(self._stat_all(self._wanted), key=lambda entry: entry.path)
+        return self._entries
