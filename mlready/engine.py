@@ -184,6 +184,8 @@ def _guard(repo: Repo, rule: Rule, path: str | None, call: Any) -> Any:
 
 
 def _triggered(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
+    if not rule.wants(file, repo):
+        return False
     pattern = rule.trigger_pattern()
     if pattern is None:
         return True
@@ -194,21 +196,50 @@ def _triggered(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
 _VISITOR_CLASSES: dict[type[PythonRule], type] = {}
 
 
+_NO_DEFAULT = object()
+
+
+class LazyMetadata:
+    """libcst metadata for one module, resolved only when a rule first asks for it.
+
+    Positions cost about as much as parsing, and most files produce no finding,
+    so nothing is resolved up front.
+    """
+
+    def __init__(self, module: Any) -> None:
+        from libcst.metadata import MetadataWrapper
+
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.resolved: dict[Any, Any] = {}
+
+    def get(self, provider: Any, node: Any, default: Any = _NO_DEFAULT) -> Any:
+        if provider not in self.resolved:
+            self.resolved[provider] = self.wrapper.resolve(provider)
+        mapping = self.resolved[provider]
+        if node in mapping:
+            return mapping[node]
+        if default is _NO_DEFAULT:
+            raise KeyError(f"no {provider.__name__} metadata for {type(node).__name__}")
+        return default
+
+
 def _visitor_class(rule_class: type[PythonRule]) -> type:
     """The rule class mixed with libcst's BatchableCSTVisitor (built once, lazily)."""
     visitor = _VISITOR_CLASSES.get(rule_class)
     if visitor is None:
         import libcst
-        from libcst.metadata import ParentNodeProvider, PositionProvider
 
         def __init__(self: Any, options: dict[str, Any]) -> None:
             libcst.BatchableCSTVisitor.__init__(self)
             rule_class.__init__(self, options)
 
+        def get_metadata(self: Any, key: Any, node: Any, default: Any = _NO_DEFAULT) -> Any:
+            return self.lazy_metadata.get(key, node, default)
+
         visitor = type(
             f"{rule_class.__name__}Visitor",
             (rule_class, libcst.BatchableCSTVisitor),
-            {"__init__": __init__, "METADATA_DEPENDENCIES": (PositionProvider, ParentNodeProvider)},
+            {"__init__": __init__, "get_metadata": get_metadata, "METADATA_DEPENDENCIES": ()},
         )
         _VISITOR_CLASSES[rule_class] = visitor
     return visitor
@@ -219,13 +250,15 @@ def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) 
     source = repo.python(file.path)
     if source is None:
         return []
-    from libcst.metadata import MetadataWrapper
+    from libcst import visit_batched
 
     visitors = [_visitor_class(type(rule))(rule.options) for rule in rules]
+    lazy = LazyMetadata(source.module)
     for visitor in visitors:
+        visitor.lazy_metadata = lazy
         visitor.start(file, repo, source)
     try:
-        MetadataWrapper(source.module, unsafe_skip_copy=True).visit_batched(visitors)
+        visit_batched(source.module, visitors)
         for visitor in visitors:
             visitor.finish()
     except RecursionError:

@@ -169,6 +169,10 @@ class FileRule(Rule):
         """The file's text with this rule's findings fixed (`mlready check --fix`)."""
         return text
 
+    def wants(self, file: SourceFile, repo: Repo) -> bool:
+        """A cheap filter on the file (for example from repo facts), checked before any parsing."""
+        return True
+
     @classmethod
     def trigger_pattern(cls) -> re.Pattern[str] | None:
         if not cls.triggers:
