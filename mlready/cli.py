@@ -76,8 +76,8 @@ def _parse_formats(values: tuple[str, ...], output: Path | None) -> list[tuple[s
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail when the overall score is below SCORE.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), help="Fail on findings of this severity or worse [default: error].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when the gate fails.")
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to run (repeatable; overrides config).")
-@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip (repeatable; added to config).")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to run (comma-separated or repeated; overrides config).")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip (comma-separated or repeated; added to config).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: mlready.toml or pyproject.toml in PATH).")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: only on a terminal].")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the score line and findings.")
@@ -221,6 +221,8 @@ def _apply_cli(
     fail_under: float | None,
     fail_on: str | None,
 ) -> None:
+    select = tuple(item.strip() for entry in select for item in entry.split(",") if item.strip())
+    ignore = tuple(item.strip() for entry in ignore for item in entry.split(",") if item.strip())
     for entry in (*select, *ignore):
         try:
             check_selector(entry, known, "--select/--ignore")

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from helpers import ROOT
 
 from mlready.cli import main
 from mlready.rule import notebook
+
+from helpers import ROOT
 
 
 def test_action_passes_inputs_through_env_only() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,9 +37,70 @@ class PythonSource:
         return None, line
 
 
+# libcst's native parser can crash (stack overflow) or take super-linear time on
+# pathological input, so every file passes a guard first: a size cap, then
+# CPython's own parser (linear, and safe on deep nesting) and a depth limit that
+# no real module reaches.
+MAX_PYTHON_BYTES = 512 * 1024
+MAX_AST_DEPTH = 400
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_AST_DEPTH:
+                break
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _looks_safe(text: str) -> bool:
+    """For code CPython cannot parse (newer syntax, Python 2): no huge line, no deep brackets."""
+    if max((len(line) for line in text.split("\n")), default=0) > 5000:
+        return False
+    depth = deepest = 0
+    for char in re.findall(r"[()\[\]{}]", text):
+        depth = depth + 1 if char in "([{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest <= 100
+
+
+def guard(text: str) -> SyntaxError | None:
+    """Raise ParseError for input the libcst parser must not be given.
+
+    Returns CPython's SyntaxError for code it cannot parse but that looks safe
+    for libcst (which may know newer syntax), else None.
+    """
+    if len(text) > MAX_PYTHON_BYTES:
+        raise ParseError(f"Python file over {MAX_PYTHON_BYTES // 1024} KiB (generated code?): Python rules skipped")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        if _looks_safe(text):
+            return error
+        raise ParseError("Python source with extreme lines or nesting that does not parse: skipped") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ParseError("Python source nested too deeply to parse") from None
+    if _ast_depth(tree) > MAX_AST_DEPTH:
+        raise ParseError(f"Python source nested deeper than {MAX_AST_DEPTH} levels: skipped")
+    return None
+
+
+def check_cell(text: str) -> None:
+    """A notebook cell must be valid Python (for CPython) and within the guard's bounds."""
+    error = guard(text)
+    if error is not None:
+        raise ParseError(f"Python syntax error: {error.msg}", error.lineno)
+
+
 def parse_python(text: str) -> libcst.Module:
     import libcst
 
+    guard(text)
     try:
         return libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:

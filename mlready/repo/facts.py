@@ -86,19 +86,31 @@ _SERVING = re.compile(
     r"|\bdef\s+(?:model_fn|predict_fn|transform_fn)\s*\(|\bAZUREML_MODEL_DIR\b|^def\s+\w+\s*\(\s*event\s*,\s*context\s*\)",
     re.M,
 )
+# Literal words one of which every match of `_SERVING` contains (a fast `in` test before the regex).
+_SERVING_WORDS = (
+    "Flask", "Quart", "FastAPI", "Starlette", "Litestar", "Sanic", "APIRouter", "Blueprint", "LitServer", "TritonPythonModel",
+    "falcon", "tornado", "aiohttp", "bentoml", "kserve", "mlserver", "litserve", "cog", "torch_handler", "serve.deployment",
+    "model_fn", "predict_fn", "transform_fn", "AZUREML_MODEL_DIR", "event, context", "event,context",
+)
+_ENDPOINT_WORDS = ("deploy", "create_endpoint", "ManagedOnlineDeployment", "aiplatform")
 # Words that tie a web app (or the modules it imports) to a model: a CRUD app or a ping service is not model serving.
 _MODEL_WORDS = re.compile(
-    r"predict|inferenc|\binfer\b|invoke_endpoint|\bmodel\b|\bmodel\.|\bmodel_(?!config|validate|dump|fields|json|copy"
-    r"|construct|post_init|rebuild|computed|validator|serializer)|classif|embedding|forecast|\bonnx|joblib|sklearn"
-    r"|\btorch\b|tensorflow|keras|transformers|xgboost|lightgbm|catboost|mlflow",
+    r"predict|inferenc|\binfer\b|invoke_endpoint|classif|embedding|forecast|\bonnx|joblib|sklearn|\btorch\b|tensorflow"
+    r"|keras|transformers|xgboost|lightgbm|catboost|mlflow|load_model|from_pretrained|\bmodel\s*(?:\.\s*\w+\s*\(|=[^=])",
     re.I,
 )
 _PREDICT_WORDS = re.compile(r"predict|infer|invoke_endpoint", re.I)
+# A model loaded or asked for predictions (for Ray Serve deployments, which can serve anything).
+_MODEL_USE = re.compile(
+    r"predict|inferenc|load_model|from_pretrained|joblib|pickle\.load|torch\.(?:jit\.)?load|InferenceSession|pipeline\s*\(", re.I
+)
 # Folders of examples, docs, tutorials and vendored code: serving code there does not make the repository a service.
 _EXAMPLE_DIR = re.compile(
-    r"(?:examples?|docs?|docs_src|documentation|tutorials?|demos?|samples?|notebooks?|benchmarks?|cookbooks?"
-    r"|third_party|vendor(?:ed)?|site-packages|node_modules)"
+    r"(?:examples?|docs?|docs_src|documentation|tutorials?|demos?|samples?|notebooks?|benchmarks?|cookbooks?|exercises?"
+    r"|exercise_files|homeworks?|third_party|vendor(?:ed)?|site-packages|node_modules)"
+    r"|(?:examples?|tutorials?|demos?|samples?|exercises?)[-_]\w+"  # example_1, demo-app, tutorial_advanced
 )
+_EXAMPLE_README = re.compile(r"(?i)\b(?:an?|this|simple|minimal|toy|basic)\s+(?:[\w-]+\s+){0,3}?(?:example|demo|sample)s?\b")
 _WEB_APPS = {
     "Flask": "flask", "Quart": "quart", "FastAPI": "fastapi", "Starlette": "starlette", "Litestar": "litestar",
     "Sanic": "sanic", "falcon.App": "falcon", "falcon.asgi.App": "falcon", "tornado.web.Application": "tornado",
@@ -117,7 +129,7 @@ _APP_FACTORY = re.compile(r"(?:create|make|get|build|init|setup)_?(?:app|applica
 _MODEL_SERVER_RUN = re.compile(
     r"\bmlflow[\"',\s]+models[\"',\s]+serve\b|\btorchserve[\"',\s]+--start\b|\btritonserver\b|\btensorflow_model_server\b"
     r"|\bbentoml[\"',\s]+serve\b|\bmlserver[\"',\s]+start\b|\bseldon-core-microservice\b|\bvllm[\"',\s]+serve\b"
-    r"|\bvllm\.entrypoints\b|text-generation-launcher|\bserve[\"',\s]+run[\"',\s]+\w|\btensorflow/serving\b"
+    r"|\bvllm\.entrypoints\b|text-generation-launcher|\btensorflow/serving\b"
     r"|\bpytorch/torchserve\b|\bseldonio/|text-generation-inference"
     r"|^kind:\s*(?:InferenceService|SeldonDeployment|ServingRuntime|ClusterServingRuntime|InferenceGraph|BentoDeployment)\b",
     re.M,
@@ -222,7 +234,8 @@ _EVALUATION = (
     r"|mean_squared_error|mean_absolute_error|root_mean_squared_error|mean_absolute_percentage_error|r2_score"
     r"|explained_variance_score|median_absolute_error|ndcg_score|top_k_accuracy_score|brier_score_loss"
     r"|precision_recall_fscore_support|roc_curve|precision_recall_curve)\s*\("
-    r"|\btorchmetrics\b|\bevaluate\.load\s*\(|\.compile\s*\([^)]*\bmetrics\s*="
+    r"|\btorchmetrics\b|\bevaluate\.load\s*\(|\.compile\s*\([^)]*\bmetrics\s*=|\bsklearn\.metrics\b(?!\.pairwise)"
+    r"|(?m:^)\s*from\s+sklearn\s+import\s+[^\n]*\bmetrics\b|\bmlflow\.(?:models\.)?evaluate\s*\("
     r"|\b(?:model|trainer|learner|learn|estimator)\.evaluate\s*\("
 )
 
@@ -281,6 +294,11 @@ _REGISTRY_FULL = re.compile(
     r"|\bOutputModel\s*\(|\.push_to_hub\s*\(|\.upload_folder\s*\(|\bOutput\[\s*Model\s*\]|\bfrom\s+zenml\b"
     r"|\bFlowSpec\b|\bWandbLogger\s*\([^)]*\blog_model\s*=\s*(?:True|[\"']all)"
 )
+_REGISTRY_KEYWORDS = (
+    "register", "model_version", "models:/", "wandb", "ModelPackage", "model_package", "Model.", "create_or_update",
+    "bentoml", "OutputModel", "push_to_hub", "upload_folder", "Output[", "zenml", "FlowSpec", "log_model", "autolog",
+    "save_artifact", "WandbLogger",
+)
 _REGISTRY_PARTIAL = re.compile(
     r"\bmlflow\.(?:\w+\.)?(?:log_model|autolog)\s*\(|\.log_model\s*\(|\bsave_artifact\s*=\s*True"
     r"|\bMLFlowLogger\s*\([^)]*\blog_model\s*="
@@ -291,6 +309,20 @@ _MODEL_SAVE = re.compile(
     r"|\.to_onnx\s*\(|\bexport_model\s*\(",
     re.I,
 )
+# Names of preprocessing objects whose `.fit(...)` trains no model.
+_PREPROCESSOR = re.compile(
+    r"scal|encod|imput|vectori[sz]|token|pca|select|feature_?sel|(?:^|_)sel(?:_|$)|transform|binariz|normali[sz]"
+    r"|discreti[sz]|poly|ohe|tfidf"
+    r"|^(?:le|lb|mlb|cv|sc|ss|mms|std|enc)$",
+    re.I,
+)
+_PICKLE_DUMP = re.compile(r"\b(?:joblib|pickle|dill|cloudpickle|skops\.io)\.dump\s*\(")
+# Words that name a trained object (model, classifier, pipeline, vectorizer...) in a save call or path.
+_MODEL_OBJECT = re.compile(
+    r"model|clf|classif|regress|estimat|pipe|vectori|scaler|encoder|booster|bst|forest|svm|knn|xgb|lgb|tree|net\b"
+    r"|weights|ckpt|checkpoint",
+    re.I,
+)
 _ENTRY_CLI = re.compile(
     r"^if\s+__name__\s*==\s*['\"]__main__['\"]|\bArgumentParser\s*\(|^@\w+\.(?:command|group)\b|\btyper\.(?:Typer|run)\s*\("
     r"|^@hydra\.main\b|\bfire\.Fire\s*\(|\bLightningCLI\s*\(|\bHfArgumentParser\s*\(|\bapp\.run\s*\(\s*main\b|\btyro\.cli\s*\(",
@@ -298,6 +330,13 @@ _ENTRY_CLI = re.compile(
 )
 _PIPELINE_FRAMEWORKS = frozenset(
     {"kfp", "zenml", "kedro", "airflow", "prefect", "metaflow", "flytekit", "dagster", "sematic", "mlrun"}
+)
+# A call that fixes randomness: any `*seed*(...)` (manual_seed, set_seed, seed_everything, np.random.seed...),
+# a seeded generator, or Hugging Face TrainingArguments (the Trainer seeds itself, 42 by default).
+_SEED_CALL = re.compile(
+    r"\b\w*seed\w*\s*\(|\bdefault_rng\s*\(\s*[\w.]|\bRandomState\s*\(\s*[\w.]|\bPRNGKey\s*\("
+    r"|\b(?:Seq2Seq)?TrainingArguments\s*\(|\bSFTConfig\s*\(",
+    re.I,
 )
 
 
@@ -517,29 +556,89 @@ class Facts:
     @cached_property
     def is_research(self) -> bool:
         """Code that accompanies a paper: the README has a BibTeX entry, calls itself the official
-        implementation of a paper, or links an arXiv/OpenReview paper and speaks of "our paper"."""
+        implementation of a paper, speaks of "our paper" / "the paper", or links an arXiv/OpenReview
+        paper and asks to be cited."""
         text = self.readme_text
         if re.search(r"@(?:inproceedings|article|misc|incollection|techreport|phdthesis|conference|unpublished)\s*\{", text, re.I):
             return True
         if re.search(r"\bofficial\s+(?:\w+\s+){0,3}(?:implementation|code(?:base)?|repo(?:sitory)?)\b", text, re.I):
             return True
+        if re.search(r"\b(?:our|the|this|accompanying)\s+(?:\w+\s+)?paper\b", text, re.I):
+            return True
         paper_link = re.search(r"arxiv\.org/(?:abs|pdf)/|openreview\.net/|aclanthology\.org/|proceedings\.\w+\.\w+", text, re.I)
-        ours = re.search(r"\b(?:our|this|the accompanying)\s+(?:\w+\s+)?(?:paper|work|publication)\b|\bcit(?:e|ing|ation)\b", text, re.I)
+        ours = re.search(r"\b(?:our|this|the accompanying)\s+(?:\w+\s+)?(?:work|publication)\b|\bcit(?:e|ing|ation)\b", text, re.I)
         return bool(paper_link and ours)
 
     @cached_property
     def is_tutorial(self) -> bool:
-        """A course, book companion, workshop or tutorial collection, judged by how the README's
-        title and opening paragraph (first 1,500 characters of text) describe the repository."""
-        text = re.sub(r"<[^>]+>|!\[[^\]]*\]\([^)]*\)|\[!\[.*?\]\(.*?\)\]\(.*?\)|https?://\S+", " ", self.readme_text)
-        opening = re.sub(r"\s+", " ", text)[:1500]
+        """A course, book companion, workshop or tutorial collection, judged by how the README's title
+        and opening (first 400 characters of text) describe the repository."""
+        title = self.readme_title
+        if re.search(
+            r"\b(?:course|courses|tutorials?|workshops?|lectures?|lessons|bootcamp|zoomcamp|curriculum|homework|textbook"
+            r"|cookbook|exercises|crash course|for beginners|how\s+to|step[- ]by[- ]step|getting\s+started)\b"
+            r"|\bin\s+\d+\s+(?:minutes|steps|lines)\b",
+            title,
+            re.I,
+        ):
+            return True
+        if re.search(
+            r"\b(?:learn(?:ing)?\s+how\s+to|you\s+will\s+learn|teach(?:es|ing)\s+you|(?:series\s+of\s+)?blog\s+posts?"
+            r"|companion\s+(?:\w+\s+){0,3}(?:to|for)\b|(?:this|the|my|our)\s+(?:[\w'-]+\s+){0,2}(?:book|course|workshop|tutorial|lectures?))\b",
+            self.readme_opening[:400],
+            re.I,
+        ):
+            return True
+        # A companion repository points to the one tutorial or article it belongs to.
         return bool(
             re.search(
-                r"(?<!of )\b(?:course|courses|tutorials?|workshops?|lectures?|lessons|bootcamp|zoomcamp|curriculum"
-                r"|homework|textbook|cookbook|exercises|teach(?:es|ing)?|educational|learning path"
-                r"|(?:the|this|my|our|companion)\s+(?:\w+\s+)?book|notebooks\s+(?:for|accompanying|that accompany)"
-                r"|learn\s+how\s+to|you\s+will\s+learn)\b",
-                opening,
+                r"\b(?:complete|full|accompanying|companion|original|read\s+the|written|step-by-step)\s+(?:\w+\s+)?(?:tutorial|blog\s+post|article)\b",
+                self.readme_text,
+                re.I,
+            )
+        )
+
+    @cached_property
+    def is_tool(self) -> bool:
+        """A general-purpose application for running any model (a web UI, a desktop or GUI app) rather
+        than a project built around its own model, judged by the README's title and first sentence."""
+        return bool(
+            re.search(
+                r"\b(?:web\s?ui|webui|desktop\s+app(?:lication)?|gui|graphical\s+(?:user\s+)?interface)\b",
+                f"{self.readme_title} {self.readme_opening[:300]}",
+                re.I,
+            )
+        )
+
+    @cached_property
+    def readme_title(self) -> str:
+        """The README's first line of text, usually its title (front matter, HTML, images and comments removed)."""
+        text = re.sub(r"\A---\n.*?\n---\n|<!--.*?-->", "", self.readme_text, flags=re.S)
+        text = re.sub(r"<[^>]+>|!\[[^\]]*\]\([^)]*\)|\[!\[.*?\]\(.*?\)\]\(.*?\)|&nbsp;", " ", text)
+        line = re.search(r"^[\s#=*_-]*([^\s#=*_-][^\n]*)", text, re.M)
+        return line.group(1).strip(" #*") if line else ""
+
+    @cached_property
+    def readme_opening(self) -> str:
+        """The README's first 1,500 characters of text: no HTML, images, badges or URLs."""
+        text = re.sub(r"<[^>]+>|!\[[^\]]*\]\([^)]*\)|\[!\[.*?\]\(.*?\)\]\(.*?\)|https?://\S+", " ", self.readme_text)
+        return re.sub(r"\s+", " ", text)[:1500]
+
+    @cached_property
+    def is_template(self) -> bool:
+        """A project template, skeleton, sample or demo meant to be copied rather than run as is: a
+        cookiecutter/copier template, a README title that says so, or a first paragraph (500 characters)
+        that calls the repository a template, skeleton, boilerplate, starter, demo or sample."""
+        if any(file.name in ("cookiecutter.json", "copier.yml", "copier.yaml") or "{{" in file.path for file in self.repo.all_files):
+            return True
+        kinds = r"(?:template|skeleton|boilerplate|starter(?:\s+kit)?|scaffold(?:ing)?|cookiecutter|demo|sample|blueprint|proof[- ]of[- ]concept)"
+        if re.search(rf"\b{kinds}s?\b", self.readme_title, re.I):
+            return True
+        return bool(
+            re.search(
+                rf"\b(?:this|the)\s+(?:repo(?:sitory)?|project|code(?:base)?|app(?:lication)?)\s+(?:is|contains|provides|serves as|offers)\s+"
+                rf"(?:an?\s+)?(?:[\w-]+\s+){{0,4}}{kinds}\b|\bcode\s+(?:which|that)\s+demonstrates\s+how\b|^\W*(?:an?\s+)?(?:[\w-]+\s+){{0,3}}{kinds}\b",
+                self.readme_opening[:500],
                 re.I,
             )
         )
@@ -628,18 +727,19 @@ class Facts:
         "bentoml", "ray", "kserve", "litserve", "torchserve", "triton", "cog", "mlserver", "sagemaker",
         "azureml", "lambda" ...
 
-        A web app counts only when it or the project modules it imports mention a model or predictions
-        (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
+        A web app or a Ray Serve deployment counts only when it or the project modules it imports mention
+        a model or predictions (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
         Streamlit demos (user interfaces, not production services), notebooks, tests, files under
-        example/docs/tutorial/demo/benchmark folders, and a framework's own code (the repository that
-        defines `ts.torch_handler` or `litserve` is not serving with it).
+        example/docs/tutorial/demo/benchmark folders or in a folder whose README calls it "an example" or
+        "a demo", and a framework's own code (the repository that defines `ts.torch_handler` or `litserve` is
+        not serving with it).
         """
         candidates: dict[str, set[str]] = {}
         for file in self.source_files:
-            if is_example_path(file.path):
+            if is_example_path(file.path) or self._example_folder(file.parent):
                 continue
             text = self.repo.text(file.path)
-            if not text or not _SERVING.search(text):
+            if not text or not any(word in text for word in _SERVING_WORDS) or not _SERVING.search(text):
                 continue
             kinds = _serving_kinds(text)
             if "torchserve" in kinds and self._defines_package("ts.torch_handler"):
@@ -653,10 +753,12 @@ class Facts:
         has_app = any(kinds & web for kinds in candidates.values())
         result: dict[str, frozenset[str]] = {}
         for path, kinds in candidates.items():
-            model_server = bool(kinds - web - {"router"})
+            # Model servers serve models by construction; Ray Serve and web apps only when a model is in sight.
+            model_server = bool(kinds - web - {"router", "ray"})
+            words = _MODEL_USE if "ray" in kinds else _MODEL_WORDS
             if model_server or (
-                (kinds & web or has_app)
-                and any(_MODEL_WORDS.search(self.repo.text(related) or "") for related in [path, *self.project_imports(path)])
+                (kinds & web or has_app or "ray" in kinds)
+                and any(words.search(self.repo.text(related) or "") for related in [path, *self.project_imports(path)])
             ):
                 result[path] = frozenset(kinds)
         return result
@@ -672,15 +774,14 @@ class Facts:
 
     @cached_property
     def serving_files(self) -> list[str]:
-        """The serving modules and the project modules they import, directly or in turn (tests excluded)."""
+        """The serving modules and the project modules they import, directly or through one more module
+        (tests excluded). Deeper layers are a library's internals rather than the service's code."""
         seen: set[str] = set()
-        queue = list(self.serving_modules)
-        while queue:
-            path = queue.pop()
-            if path in seen or is_test_path(path):
-                continue
-            seen.add(path)
-            queue.extend(self.project_imports(path))
+        layer = list(self.serving_modules)
+        for _depth in range(3):
+            layer = [path for path in dict.fromkeys(layer) if path not in seen and not is_test_path(path)]
+            seen.update(layer)
+            layer = [target for path in layer for target in self.project_imports(path)]
         return sorted(seen)
 
     @cached_property
@@ -700,6 +801,7 @@ class Facts:
             if not match.text.lstrip().startswith("#") and not self._in_package(match.path):
                 found.append((match.path, match.line, match.text.strip()))
         code = [file for file in self.source_files if not is_example_path(file.path) and file.path not in self.serving_frameworks]
+        code = [file for file in code if any(word in (self.repo.text(file.path) or "") for word in _ENDPOINT_WORDS)]
         for match in self.repo.search(_ENDPOINT_DEPLOY, code):
             found.append((match.path, match.line, match.text.strip()))
         return found
@@ -758,6 +860,16 @@ class Facts:
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 cache[path] = None
         return cache[path]
+
+    def _example_folder(self, folder: str) -> bool:
+        """Whether a sub-folder's own README introduces its content as an example, demo or sample."""
+        if not folder:
+            return False
+        for name in ("README.md", "README.rst", "README.txt", "README", "readme.md"):
+            text = self.repo.text(f"{folder}/{name}") if self.repo.exists(f"{folder}/{name}") else None
+            if text is not None:
+                return bool(_EXAMPLE_README.search(text[:3000]))
+        return False
 
     def _in_package(self, path: str) -> bool:
         """Whether a non-Python file is data inside a Python package (a template a library ships)."""
@@ -871,15 +983,32 @@ class Facts:
         path = posixpath.normpath(path)
         return any(path == out or path.startswith(out + "/") or out.startswith(path + "/") for out in self.dvc_outputs)
 
+    def _files_containing(self, keywords: tuple[str, ...]) -> list[SourceFile]:
+        """Non-test code files whose code holds one of the keywords (a cheap filter before a regex)."""
+        return [
+            file
+            for file in self.code_files
+            if not is_test_path(file.path)
+            and (text := self.repo.code_text(file.path))
+            and any(keyword in text for keyword in keywords)
+        ]
+
     @cached_property
     def model_save_files(self) -> list[str]:
         """Non-test code files that save a model (joblib/pickle dump, torch.save, save_model, save_pretrained...)."""
         if not self.is_ml:
             return []
-        code = [file for file in self.code_files if not is_test_path(file.path)]
-        return sorted(
-            {match.path for match in self.repo.search(_MODEL_SAVE, code) if not match.text.lstrip().startswith("#")}
-        )
+        code = self._files_containing(("dump", "save", "export", "onnx", "log_model"))
+        training = set(self.training_files)
+        result = set()
+        for match in self.repo.search(_MODEL_SAVE, code):
+            if match.text.lstrip().startswith("#"):
+                continue
+            # A pickle-style dump saves a model when the line names one, or in code that trains.
+            dump = _PICKLE_DUMP.search(match.text)
+            if dump is None or match.path in training or _MODEL_OBJECT.search(match.text[dump.end() :]):
+                result.add(match.path)
+        return sorted(result)
 
     @cached_property
     def model_registry_uses(self) -> list[tuple[str, int, bool]]:
@@ -892,7 +1021,7 @@ class Facts:
         from mlready.repo.repo import Match
 
         found: list[tuple[str, int, bool]] = []
-        code = [file for file in self.code_files if not is_test_path(file.path)]
+        code = self._files_containing(_REGISTRY_KEYWORDS)
         for match in self.repo.search(_REGISTRY_FULL, code):
             if not match.text.lstrip().startswith("#"):
                 found.append((match.path, match.line, False))
@@ -913,6 +1042,44 @@ class Facts:
             if file.path == ".gto" or file.path.endswith("/.gto"):
                 found.append((file.path, 1, False))
         return found
+
+    @cached_property
+    def model_training_files(self) -> list[str]:
+        """The training files that fit a model, not only a preprocessing step (`scaler.fit(...)` alone does
+        not count): `.fit(` on something other than a scaler/encoder/imputer/vectorizer, `.backward()`,
+        a `Trainer`, `xgb.train`, `lgb.train`."""
+        result = []
+        for path in self.training_files:
+            text = self.repo.code_text(path) or ""
+            for match in _TRAINING.finditer(text):
+                receiver = re.search(r"(\w+)\s*(?:\([^()]*\))?\s*$", text[max(0, match.start() - 80) : match.start()])
+                if match.group(0).startswith(".fit") and receiver and _PREPROCESSOR.search(receiver.group(1)):
+                    continue
+                result.append(path)
+                break
+        return result
+
+    @cached_property
+    def seeded_files(self) -> frozenset[str]:
+        """Code files that set a random seed, `.py` files imported by such a file (the script seeds the
+        modules it drives), and `.py` files importing a module that sets one."""
+        code = [file for file in self.code_files if not is_test_path(file.path)]
+        direct = {
+            match.path
+            for match in self.repo.search(_SEED_CALL, code)
+            if not match.text.lstrip().startswith(("#", "def ", "async def "))
+        }
+        result = set(direct)
+        for file in self.source_files:
+            imported = self.project_imports(file.path)
+            if file.path in direct:
+                result.update(imported)
+                for package in imported:  # a package's __init__ re-exports its modules
+                    if package.endswith("__init__.py"):
+                        result.update(self.project_imports(package))
+            elif any(path in direct for path in imported):
+                result.add(file.path)
+        return frozenset(result)
 
     @cached_property
     def training_entrypoints(self) -> list[str]:
@@ -973,10 +1140,11 @@ class Facts:
 
     @cached_property
     def evaluation_files(self) -> list[SourceFile]:
-        """Code files (scripts and notebooks, not tests) that compute model evaluation metrics."""
+        """Code files (scripts and notebooks) that compute model evaluation metrics; not tests, and not
+        files under example/docs/tutorial/notebook/benchmark folders (see `is_example_path`)."""
         if not self.is_ml:
             return []
-        return self.code_files_matching(_EVALUATION, tests=False)
+        return [file for file in self.code_files_matching(_EVALUATION, tests=False) if not is_example_path(file.path)]
 
     @cached_property
     def tested_modules(self) -> frozenset[str]:
@@ -1048,6 +1216,7 @@ class Facts:
                     continue
                 if (
                     (file.name.endswith(_CALLED_SUFFIXES) and file.path in combined)
+                    or (file.name in ("action.yml", "action.yaml") and f"./{file.parent}" in combined)  # a local action
                     or (uses_make and file.name in ("Makefile", "makefile", "GNUmakefile"))
                     or (uses_tasks and file.name in ("justfile", "Justfile", "tasks.py", "pixi.toml", "pyproject.toml", "mise.toml", ".mise.toml", "Taskfile.yml"))
                 ):
@@ -1077,12 +1246,34 @@ class Facts:
         return self.repo.files("dockerfile")
 
     @cached_property
+    def runtime_dockerfiles(self) -> list[SourceFile]:
+        """Dockerfiles that build images to run: not dev containers (`.devcontainer/`), tests or test fixtures."""
+        return [
+            file
+            for file in self.dockerfiles
+            if not is_test_path(file.path)
+            and not {".devcontainer", "fixtures", "testdata", "test_data"} & set(file.path.split("/")[:-1])
+        ]
+
+    @cached_property
+    def script_files(self) -> list[SourceFile]:
+        """Shell scripts, Makefiles and CI configuration: where commands run outside the Python code."""
+        ci_paths = {file.path for file in self.ci_files}
+        return [
+            file
+            for file in self.repo.all_files
+            if file.path in ci_paths
+            or file.name.endswith((".sh", ".bash", ".mk"))
+            or file.name in ("Makefile", "makefile", "GNUmakefile")
+        ]
+
+    @cached_property
     def deploy_artifacts(self) -> list[SourceFile]:
         """Files that ship the project: deploy manifests, and Dockerfiles other than dev containers and tests.
 
         Dockerfiles and Compose files that run Jupyter are workbenches, not deployments.
         """
-        jupyter = re.compile(r"(?i)\bjupyter")
+        jupyter = re.compile(r"(?i)jupyter|\.ipynb\b")
         dockerfiles = [
             file
             for file in self.dockerfiles
@@ -1134,8 +1325,9 @@ class Facts:
     def manifests(self) -> list[SourceFile]:
         """Files that declare dependencies."""
         names = {"pyproject.toml", "setup.py", "setup.cfg", "Pipfile"}
-        # Conda environment files: environment.yml, environment-gpu.yaml, conda.yaml, conda_env.yml ...
-        conda = re.compile(r"(?:environment|conda)(?:[-_.][\w.-]*)?\.ya?ml")
+        # Conda environment files: environment.yml, environment-gpu.yaml, conda.yaml, conda_env.yml,
+        # ci_dependencies.yml ... (only those with a `dependencies:` list declare anything).
+        conda = re.compile(r"(?:environment|conda|env|[\w-]*dependencies)(?:[-_.][\w.-]*)?\.ya?ml", re.I)
         return [
             file
             for file in self.repo.all_files
@@ -1201,24 +1393,25 @@ class Facts:
         return bool(_PUBLISH.search(self.ci_text))
 
     @cached_property
-    def is_package_library(self) -> bool:
-        """A package made for others to install, whose manifests declare version ranges on purpose.
+    def is_published_package(self) -> bool:
+        """Package metadata made for an index: CI uploads it, or it carries trove classifiers."""
+        if not self.package_metadata:
+            return False
+        return self.publishes_package or any(
+            re.search(r"\bclassifiers\b", self.repo.text(file.path) or "") for file in self.package_metadata
+        )
 
-        Broader than `is_library` (README tells users to pip install it): true when the
-        repository has package metadata and either publishes it (`is_library`, a CI upload
-        step or trove classifiers) or shows no sign of being deployed itself (no Dockerfile
-        outside `.devcontainer`/tests, no serving module, no deploy manifest).
+    @cached_property
+    def is_package_library(self) -> bool:
+        """A package made for others to install, whose package metadata declares version ranges on purpose.
+
+        True when the repository has package metadata and either is published (`is_published_package`)
+        or shows no sign of being deployed itself (no Dockerfile outside `.devcontainer`/tests, no
+        serving module, no deploy manifest).
         """
         if not self.package_metadata:
             return False
-        if self.is_library or self.publishes_package:
-            return True
-        if any(re.search(r"\bclassifiers\b", self.repo.text(file.path) or "") for file in self.package_metadata):
-            return True
-        deployed_images = [
-            file for file in self.dockerfiles if not file.path.startswith(".devcontainer/") and not is_test_path(file.path)
-        ]
-        return not (deployed_images or self.has_serving or self.deploy_manifests)
+        return self.is_published_package or not (self.runtime_dockerfiles or self.has_serving or self.deploy_manifests)
 
     @cached_property
     def local_modules(self) -> frozenset[str]:
@@ -1241,6 +1434,10 @@ class Facts:
         the repository's own modules and relative imports are left out.
         """
         result: dict[str, list[ImportSite]] = {}
+        # Modules a notebook writes itself (`%%writefile serve.py`) are local too.
+        written: set[str] = set()
+        for file in self.notebooks:
+            written.update(re.findall(r"%%writefile[ \t]+(?:-a[ \t]+)?(?:\S*/)?(\w+)\.py\b", self.repo.text(file.path) or ""))
 
         def scan(text: str, path: str, cell: int | None) -> None:
             for match in _COLUMN0_IMPORT.finditer(text):
@@ -1250,7 +1447,7 @@ class Facts:
                 else:
                     modules = [item.strip().split()[0].split(".")[0] for item in match.group(2).split(",") if item.strip()]
                 for module in modules:
-                    if module in STDLIB_MODULES or module in self.local_modules or module.endswith(("_pb2", "_pb2_grpc")):
+                    if module in STDLIB_MODULES or module in self.local_modules or module in written or module.endswith(("_pb2", "_pb2_grpc")):
                         continue  # protobuf modules are generated at build time
                     result.setdefault(module, []).append(ImportSite(module, path, line, cell))
 
@@ -1437,6 +1634,7 @@ class Facts:
 
     def _from_conda(self, file: SourceFile) -> list[DeclaredDependency]:
         documents = self.repo.yaml(file.path) or []
+        group = requirements_group(file.path)
         result = []
         for document in documents:
             if not isinstance(document, dict):
@@ -1454,7 +1652,7 @@ class Facts:
                     name, spec = match.group(1), match.group(2).strip()
                     # `=1.2`, `==1.2.3`, `1.2.3` (match-spec with a space), optionally `=build` after it.
                     pinned = bool(re.fullmatch(r"(?:==?)?\s*\d[\w.+!]*(?:[= ]\S+)?", spec)) and "*" not in spec
-                    result.append(DeclaredDependency(canonical_name(name), spec, pinned, file.path, line, item))
+                    result.append(DeclaredDependency(canonical_name(name), spec, pinned, file.path, line, item, group))
                 elif isinstance(item, dict) and isinstance(item.get("pip"), list):
                     pip_lines = getattr(item["pip"], "lines", [])
                     for pip_index, spec in enumerate(item["pip"]):
@@ -1464,5 +1662,7 @@ class Facts:
                         if parsed is None or not parsed.name:
                             continue
                         pip_line = pip_lines[pip_index] if pip_index < len(pip_lines) else line
-                        result.append(DeclaredDependency(parsed.name, parsed.specifier, parsed.pinned, file.path, pip_line, spec))
+                        result.append(
+                            DeclaredDependency(parsed.name, parsed.specifier, parsed.pinned, file.path, pip_line, spec, group)
+                        )
         return result

@@ -206,7 +206,7 @@ class Repo:
         return self._parse("python", path, lambda text: PythonSource(text, parse_python(text)))
 
     def _notebook_python(self, path: str) -> PythonSource:
-        from mlready.parsers.python import PythonSource, parse_python
+        from mlready.parsers.python import PythonSource, check_cell, parse_python
 
         notebook = self.notebook(path)
         if notebook is None:
@@ -216,7 +216,7 @@ class Repo:
         skipped: list[int] = []
         for cell, source in notebook.python_cells():
             try:
-                parse_python(source + "\n")
+                check_cell(source + "\n")
             except ParseError as error:
                 skipped.append(cell.index)
                 line = f", line {error.line}" if error.line else ""

@@ -94,6 +94,7 @@ class WorkTreeSource:
         self.diagnostics: list[Diagnostic] = []
         self.in_git = False
         self._entries: list[FileEntry] | None = None
+        self._links: dict[str, Path] = {}  # listed symlinks, resolved inside the root
 
     def entries(self) -> list[FileEntry]:
         if self._entries is None:
@@ -106,9 +107,9 @@ class WorkTreeSource:
         return self._entries
 
     def read(self, path: str, limit: int) -> bytes:
-        full = self._safe_path(path)
-        if full is None:
-            raise OSError("path leaves the repository")
+        full = self._links.get(path, self.root / path)
+        if full.is_symlink() and path not in self._links:
+            raise OSError("became a symlink after listing: not followed")
         with open(full, "rb") as handle:
             return handle.read(limit + 1)
 
@@ -204,14 +205,23 @@ class WorkTreeSource:
             return False
 
     def _stat_all(self, paths: Iterable[str]) -> Iterator[FileEntry]:
+        # Neither git nor the walk lists a path through a linked folder, so only a
+        # path that is itself a symlink needs resolving (realpath is costly).
         for rel in paths:
             parts = rel.split("/")
             if any(part in ALWAYS_EXCLUDED_DIRS for part in parts[:-1]):
                 continue
-            full = self._safe_path(rel)
-            if full is None:
-                self.diagnostics.append(Diagnostic(rel, "symlink points outside the repository: not followed"))
-                continue
+            full = self.root / rel
+            try:
+                is_link = stat.S_ISLNK(os.lstat(full).st_mode)
+            except OSError:
+                is_link = False
+            if is_link:
+                resolved = self._safe_path(rel)
+                if resolved is None:
+                    self.diagnostics.append(Diagnostic(rel, "symlink points outside the repository: not followed"))
+                    continue
+                full = self._links[rel] = resolved
             try:
                 info = os.stat(full)
             except OSError as error:

@@ -1,1 +1,1317 @@
-"""Security rules."""
+"""Security: no committed secrets, no code execution through model files or YAML, hardened containers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import shlex
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mlready.model import Finding, Pillar, Severity
+from mlready.repo import Repo, SourceFile
+from mlready.repo.facts import is_test_path
+from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rules.pyhelpers import NOT_LITERAL, call_name, has_star_args, keyword, literal, method_name, positional
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mlready.parsers.dockerfile import Dockerfile, Instruction, Stage
+
+
+# -- secrets: shared helpers -----------------------------------------------------------------
+
+# Provider tokens with a recognisable shape: (kind, pattern with the token as group 1, visible prefix).
+_TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
+    ("AWS access key ID", re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])"), 4),
+    ("GitHub token", re.compile(r"(?<![\w-])(gh[pousr]_[A-Za-z0-9]{36,251})(?![\w-])"), 4),
+    ("GitHub token", re.compile(r"(?<![\w-])(github_pat_[A-Za-z0-9_]{60,255})(?![\w-])"), 11),
+    ("Hugging Face token", re.compile(r"(?<![\w-])(hf_[A-Za-z0-9]{34,40})(?![\w-])"), 3),
+    ("Slack token", re.compile(r"(?<![\w-])(xox[abposr]-[0-9A-Za-z-]{10,200})(?![\w-])"), 5),
+    ("Slack webhook", re.compile(r"(https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})"), 33),
+    ("OpenAI/Anthropic-style API key", re.compile(r"(?<![\w-])(sk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{32,200})(?![\w-])"), 3),
+    ("Google API key", re.compile(r"(?<![\w-])(AIza[0-9A-Za-z_-]{35})(?![\w-])"), 4),
+    ("Stripe live key", re.compile(r"(?<![\w-])((?:sk|rk)_live_[0-9A-Za-z]{24,99})(?![\w-])"), 8),
+)
+_TOKEN_HINT = re.compile(r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|hf_|xox[abposr]-|hooks\.slack|sk-|AIza|_live_|PRIVATE KEY")
+_PRIVATE_KEY = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40,}")
+
+# Words that mark a value as an obvious placeholder, a fake or an example.
+_PLACEHOLDER = re.compile(
+    r"x{3,}|X{3,}|\*{3,}|\.\.\.|…|example|your|dummy|placeholder|change[_-]?me|fake|redacted|sample|test|mock|insert"
+    r"|replace|todo|secret[_-]?here|key[_-]?here|token[_-]?here|abcdef|123456|(.)\1{4,}",
+    re.I,
+)
+
+# Keys whose literal value is a credential. A key must END with one of these words, so that
+# `password_length`, `token_limit` or `secret_name` do not count, and plain `*_token` keys such as
+# a tokenizer's `pad_token` count only after a credential-like prefix.
+_SECRET_KEY = re.compile(
+    r"(?:^|[_.-])(?:password|passwd|passphrase|secret|client_?secret|secret_?key|secret_?access_?key|api_?key|apikey"
+    r"|access_?key|private_?key|(?:access|auth|api|bearer|refresh|hf|huggingface|hub|github|gh|gitlab|slack|bot"
+    r"|discord|telegram|session|oauth|jwt|wandb|personal_?access|secret|service|app)_?token)$"
+    r"|^token$"
+)
+_PASSWORD_KEY = re.compile(r"(?:password|passwd|passphrase)$")
+# Well-known default credentials of local services (MinIO, Postgres, RabbitMQ ...): public, not secrets.
+_DEFAULT_CREDENTIAL = re.compile(
+    r"(?:minio(?:admin|123)?|postgres(?:ql)?|password\d*|admin\d*|root|guest|mlflow|airflow|changeit|secret|pass"
+    r"|user(?:name)?|default|mysql|redis|rabbitmq|jupyter|ubuntu|elastic|neo4j|grafana|prefect|kafka|zenml)",
+    re.I,
+)
+
+# `key = "value"` in Python (also `key: str = "value"`, `"key": "value"`, `env["KEY"] = "value"`).
+_CODE_ASSIGNMENT = re.compile(
+    r"""(?P<key>[A-Za-z_][\w.-]*)(?:["']\]?|["']?)\s*(?::\s*[A-Za-z_][\w\[\], .|]*?\s*)?(?:=|:)\s*[rRbBuU]?(?P<q>["'])(?P<value>[^"'\\\n]*)(?P=q)"""
+)
+# `key: value`, `key = value`, `KEY=value`, `"key": "value",` in configuration files.
+_CONFIG_ASSIGNMENT = re.compile(
+    r"""^\s*(?:-\s+)?(?:export\s+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?P<q>["']?)(?P<value>[^\s"'#,;]+)(?P=q)\s*[,;]?\s*(?:#.*)?$""",
+    re.M,
+)
+_KEYWORD_HINT = re.compile(r"(?i)pass(?:wd|word|phrase)|secret|api_?key|apikey|access_?key|private_?key|token")
+
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".json", ".properties", ".sh", ".bash", ".zsh", ".tfvars")
+_TEXT_SUFFIXES = (
+    *_CONFIG_SUFFIXES,
+    ".py", ".ipynb", ".md", ".rst", ".txt", ".adoc", ".tf", ".js", ".ts", ".r", ".sql", ".pem", ".key", ".env",
+    ".dockerfile", ".xml", ".html", ".scala", ".java", ".go", ".rb", ".ps1", ".bat",
+)
+_TEXT_NAMES = frozenset({"dockerfile", "makefile", "procfile", ".netrc", ".pypirc", ".npmrc", "credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "jenkinsfile"})
+_MAX_SCAN_SIZE = 2 * 1024 * 1024
+_MAX_JSON_SIZE = 512 * 1024
+
+
+def _camel_to_snake(name: str) -> str:
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def _entropy(value: str) -> float:
+    counts: dict[str, int] = {}
+    for char in value:
+        counts[char] = counts.get(char, 0) + 1
+    return -sum(count / len(value) * math.log2(count / len(value)) for count in counts.values())
+
+
+def _classes(value: str) -> int:
+    return sum(
+        1
+        for pattern in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9_\-]")
+        if re.search(pattern, value)
+    )
+
+
+def mask(value: str, visible: int = 0) -> str:
+    """`AKIA…XYZ1 (20 chars)`: a known prefix, the last four characters of a long token, the length."""
+    tail = value[-4:] if len(value) >= 20 and visible else ""
+    return f"{value[:visible]}…{tail} ({len(value)} chars)"
+
+
+def _random_token(body: str) -> bool:
+    """Whether a provider token's variable part looks generated rather than made up."""
+    return _classes(body) >= 2 and _entropy(body) >= 3.0 and not _PLACEHOLDER.search(body)
+
+
+def is_env_file(name: str) -> bool:
+    lower = name.lower()
+    return lower == ".env" or lower.startswith(".env.") or lower.endswith(".env")
+
+
+def is_env_template(name: str) -> bool:
+    return bool(
+        re.search(r"(?:^|[._-])(?:example|examples|sample|samples|template|tmpl|tpl|dist|default|defaults|schema|skel|in)(?:$|[._-])", name.lower())
+    )
+
+
+def secret_value(key: str, value: str) -> bool:
+    """Whether `value` under `key` looks like a real credential rather than a name, path, reference or placeholder."""
+    value = value.strip()
+    if not _SECRET_KEY.search(_camel_to_snake(key)):
+        return False
+    if not 8 <= len(value) <= 200 or re.search(r"\s", value):
+        return False
+    if re.search(r"[${}<>`]|%\(|%s|environ|getenv|://|^arn:|secretsmanager|keyvault|vault:", value, re.I):
+        return False
+    if value.startswith(("/", "~", "./", "../", "\\")) or re.match(r"^[A-Za-z]:[\\/]", value):
+        return False
+    if re.search(r"\.(?:json|pem|key|txt|ya?ml|env|p12|pfx|crt|cfg|ini|toml|pkl)$", value, re.I):
+        return False
+    if re.fullmatch(r"[A-Z][A-Z0-9_]*", value):  # the name of an environment variable
+        return False
+    if re.fullmatch(r"[a-z]+(?:[_./\-][a-z]+)*", value):  # lower-case words or a path of them: a name, not a secret
+        return False
+    if re.fullmatch(r"[a-z_][\w]*(?:\.\w+)+|true|false|none|null", value, re.I):
+        return False
+    if _PLACEHOLDER.search(value) or _DEFAULT_CREDENTIAL.fullmatch(value):
+        return False
+    if _PASSWORD_KEY.search(_camel_to_snake(key)):
+        return _classes(value) >= 3 or (_classes(value) >= 2 and len(value) >= 16)
+    return len(value) >= 16 and _classes(value) >= 2 and _entropy(value) >= 3.0
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    kind: str
+    masked: str
+    line: int
+    cell: int | None = None
+    key: str = ""
+
+
+def token_hits(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, kind, masked) for each provider token or private key block in `text`."""
+    if not _TOKEN_HINT.search(text):
+        return
+    for kind, pattern, visible in _TOKENS:
+        for match in pattern.finditer(text):
+            token = match.group(1)
+            if _random_token(token[visible:]):
+                yield match.start(1), kind, mask(token, visible)
+    for match in _PRIVATE_KEY.finditer(text):
+        following = text[match.end() : match.end() + 400].replace("\\n", "\n")
+        body = _BASE64_RUN.search(following)
+        if body and not _PLACEHOLDER.search(following[: body.end()]):
+            yield match.start(), "private key", f"-----BEGIN {match.group(1)}-----"
+
+
+def keyword_hits(text: str, config: bool) -> Iterator[tuple[int, str, int]]:
+    """(offset, key, value length) for each credential-like key set to a literal value."""
+    if not _KEYWORD_HINT.search(text):
+        return
+    pattern = _CONFIG_ASSIGNMENT if config else _CODE_ASSIGNMENT
+    for match in pattern.finditer(text):
+        key, value = match.group("key"), match.group("value")
+        if secret_value(key.rsplit(".", 1)[-1], value):
+            yield match.start("key"), key, len(value)
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _scannable(file: SourceFile) -> bool:
+    lower = file.name.lower()
+    if file.size > _MAX_SCAN_SIZE or (lower.endswith(".json") and file.size > _MAX_JSON_SIZE):
+        return False
+    if lower in _TEXT_NAMES or lower.startswith("dockerfile") or is_env_file(lower):
+        return True
+    return file.kind in ("python", "notebook", "toml", "yaml", "dockerfile", "doc") or lower.endswith(_TEXT_SUFFIXES)
+
+
+def _lookup(cache: weakref.WeakKeyDictionary[Repo, Any], repo: Repo, compute: Any) -> Any:
+    if repo not in cache:
+        cache[repo] = compute(repo)
+    return cache[repo]
+
+
+# -- SEC001 --------------------------------------------------------------------------------------
+
+
+class SecretInRepo(RepoRule):
+    """A credential is committed: a cloud key, an access token, a private key or a literal password.
+
+    What it checks:
+    Every text file (code, notebooks and their outputs, configuration, docs, Dockerfiles) for
+    provider tokens with a known shape (AWS access key IDs, GitHub, Hugging Face, Slack, OpenAI-style
+    `sk-` keys, Google API keys, Stripe live keys) and private key blocks; and, in code and
+    configuration files, keys such as `password`, `api_key`, `client_secret` or `access_token` set to
+    a literal value that looks generated. Placeholders (`changeme`, `<your-key>`, `${VAR}`, `xxx`,
+    `dummy`, `example`), environment-variable names, paths and test files are ignored. Findings show
+    only a masked form of the value.
+
+    Why it matters:
+    A secret in git stays in its history forever and travels with every clone, fork and notebook
+    export. Leaked cloud and hub tokens are harvested by bots within minutes.
+
+    How to fix:
+    Revoke and rotate the credential first. Then read it from the environment or a secret manager
+    (`os.environ["HF_TOKEN"]`, Vault, AWS Secrets Manager, GitHub Actions secrets), clear notebook
+    outputs, and add a secret scanner (gitleaks, detect-secrets) to pre-commit.
+    """
+
+    code = "SEC001"
+    name = "secret-in-repo"
+    pillar = Pillar.SECURITY
+    severity = Severity.ERROR
+
+    VALID = [
+        Example(
+            {
+                "config.py": 'import os\nAPI_KEY = os.environ["OPENAI_API_KEY"]\nPASSWORD = "${DB_PASSWORD}"\ntoken = "<your-token>"\n',
+                "settings.yaml": "api_key: changeme\npassword: xxxxxxxx\naws_secret_access_key: AKIAIOSFODNN7EXAMPLE\n",
+            },
+            note="References, placeholders and the AWS documentation key are not secrets.",
+        ),
+        Example(
+            {"tokenizer_config.json": '{"pad_token": "<pad>", "eos_token": "</s>", "model_max_length": 512}\n',
+             "train.yaml": "max_tokens: 4096\ntoken_budget: 100000\nsecret_name: prod-db-credentials\n"},
+            note="Tokenizer special tokens and names of secrets are not credentials.",
+        ),
+        Example(
+            {"README.md": "Set `export HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx` before running.\n",
+             "tests/test_auth.py": 'PASSWORD = "Xk9$mQ2#pL7vR4t!"\n'},
+            note="Placeholder tokens in docs, and values in test files, are ignored.",
+        ),
+    ]
+    INVALID = [
+        Example({"deploy/config.yaml": "aws:\n  access_key_id: AKIA" + "Q3EGTV7NAMFBXK2P\n"}, expect=["deploy/config.yaml:2"]),
+        Example({"src/client.py": 'from openai import OpenAI\nclient = OpenAI(api_key="sk-' + 'proj-4fG7hK2mQ9xR1tV8wZ3bN6cD0eJ5sL2p")\n'}, expect=["src/client.py:2"]),
+        Example({"settings.py": 'SECRET_KEY = "k3#9vQ!x2Lr8Wm5Tz7Pb1Yc4"\n'}, expect=["settings.py:1"]),
+        Example(
+            {"explore.ipynb": notebook("from huggingface_hub import login", "login(token='hf_" + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ')")},
+            expect=["explore.ipynb[1]:1"],
+        ),
+        Example(
+            {"keys/deploy.pem": "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c2Vb9mQ7Lk3tZp8XyW4Rn6Jh2Gf5Dd0Sa9Qw3Ee7Rt1Yu\n-----END RSA PRIVATE KEY-----\n"},
+            expect=["keys/deploy.pem:1"],
+        ),
+    ]
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        for file in repo.all_files:
+            if _scannable(file):
+                yield from self._check_file(repo, file)
+
+    def _check_file(self, repo: Repo, file: SourceFile) -> Iterator[Finding]:
+        in_tests = is_test_path(file.path)
+        if file.kind == "notebook":
+            hits = list(self._notebook_hits(repo, file.path, in_tests))
+        else:
+            text = repo.text(file.path)
+            if not text:
+                return
+            lower = file.name.lower()
+            # `.env` files are SEC002's; Dockerfile ARG/ENV names are SEC003's.
+            keywords = not in_tests and not (is_env_file(lower) and not is_env_template(lower)) and file.kind != "dockerfile"
+            config = file.kind in ("yaml", "toml") or lower.endswith(_CONFIG_SUFFIXES) or is_env_file(lower)
+            hits = list(self._text_hits(text, in_tests, keywords and (file.kind == "python" or config), config))
+        seen: set[tuple[str, int, int | None]] = set()
+        token_lines = {(hit.line, hit.cell) for hit in hits if not hit.key}
+        for hit in hits:
+            if (hit.masked, hit.line, hit.cell) in seen or (hit.key and (hit.line, hit.cell) in token_lines):
+                continue
+            seen.add((hit.masked, hit.line, hit.cell))
+            if hit.key:
+                message = f"`{hit.key}` is set to a literal {hit.masked}: read it from the environment or a secret store, and rotate it"
+            else:
+                message = f"{hit.kind} committed: `{hit.masked}`; revoke it and load it from the environment or a secret store"
+            yield self.finding(message, file.path, hit.line, cell=hit.cell, anchor=f"{hit.kind}:{hit.key}:{hit.masked}")
+
+    def _text_hits(self, text: str, in_tests: bool, keywords: bool, config: bool, cell: int | None = None) -> Iterator[SecretHit]:
+        for offset, kind, masked in token_hits(text):
+            if in_tests and kind == "private key":
+                continue
+            yield SecretHit(kind, masked, _line_of(text, offset), cell)
+        if keywords:
+            for offset, key, length in keyword_hits(text, config):
+                yield SecretHit("literal secret", f"value ({length} chars)", _line_of(text, offset), cell, key)
+
+    def _notebook_hits(self, repo: Repo, path: str, in_tests: bool) -> Iterator[SecretHit]:
+        from mlready.parsers.notebook import output_text
+
+        parsed = repo.notebook(path)
+        if parsed is None:
+            return
+        for cell in parsed.cells:
+            yield from self._text_hits(cell.source, in_tests, cell.cell_type == "code" and not in_tests, False, cell.index)
+            for output in cell.outputs:
+                for _offset, kind, masked in token_hits(output_text(output)):
+                    yield SecretHit(kind + " in a cell output", masked, 1, cell.index)
+
+
+# -- SEC002 --------------------------------------------------------------------------------------
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][\w.]*)\s*=\s*(?P<value>.*?)\s*$")
+_ENV_SECRET_NAME = re.compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)", re.I)
+_ENV_HARMLESS_NAME = re.compile(r"(?:_|^)(?:FILE|PATH|DIR|URL|URI|HOST|PORT|NAME|USER|USERNAME|ENABLED|TYPE|ID)$", re.I)
+_URL_WITH_PASSWORD = re.compile(r"://[^:/@\s]+:([^@/\s]{3,})@")
+
+
+def env_secrets(text: str) -> list[tuple[int, str]]:
+    """(line, name) of each variable in a dotenv file that holds a literal credential."""
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _ENV_LINE.match(line)
+        if not match or line.lstrip().startswith("#"):
+            continue
+        key = match.group("key")
+        value = re.sub(r"\s+#.*$", "", match.group("value")).strip().strip("\"'")
+        if not value or re.search(r"[${}<>]", value) or _PLACEHOLDER.search(value) or _DEFAULT_CREDENTIAL.fullmatch(value):
+            continue
+        url_password = _URL_WITH_PASSWORD.search(value)
+        named = (
+            _ENV_SECRET_NAME.search(key)
+            and not _ENV_HARMLESS_NAME.search(key)
+            and len(value) >= 4
+            and value.lower() not in ("true", "false", "none", "null", "yes", "no")
+            and not value.startswith(("/", "./", "~"))
+        )
+        if (url_password and not _PLACEHOLDER.search(url_password.group(1))) or named:
+            found.append((number, key))
+    return found
+
+
+class EnvFileCommitted(RepoRule):
+    """A `.env` file with credentials is committed.
+
+    What it checks:
+    Files named `.env`, `.env.<stage>` or `<name>.env` that git tracks (or does not ignore) and
+    that set a password, secret, token, API key or credential variable, or a connection URL with a
+    password, to a literal value. Templates (`.env.example`, `.env.sample`, `.env.template`,
+    `.env.dist`) are exempt, as are values that are empty, placeholders, `${...}` references or
+    the well-known defaults of local services (`minioadmin`, `postgres`, `guest` ...).
+
+    Why it matters:
+    A `.env` file exists to keep secrets out of the code. Once committed, every clone has them,
+    and they stay in the history after the file is deleted.
+
+    How to fix:
+    `git rm --cached .env`, add `.env` to `.gitignore`, rotate the values it held, and commit a
+    `.env.example` with the variable names and empty or dummy values instead.
+    """
+
+    code = "SEC002"
+    name = "env-file-committed"
+    pillar = Pillar.SECURITY
+    severity = Severity.ERROR
+
+    VALID = [
+        Example({".env.example": "DB_PASSWORD=\nAPI_KEY=your-api-key\n", ".gitignore": ".env\n"}),
+        Example({".env": "PYTHONPATH=src\nLOG_LEVEL=debug\nMODEL_PATH=models/model.pkl\n"}, note="No credential in it."),
+        Example({".env": "API_KEY=${API_KEY}\nDB_PASSWORD=\nGOOGLE_APPLICATION_CREDENTIALS=/secrets/sa.json\n"}),
+    ]
+    INVALID = [
+        Example({".env": "DEBUG=false\nPOSTGRES_PASSWORD=s3cr3t-Pw\nOPENAI_API_KEY=sk-abc123def456\n"}, expect=[".env:2"]),
+        Example({"deploy/app.env": "DATABASE_URL=postgresql://ml:Hunter2pw@db:5432/features\n"}, expect=["deploy/app.env:1"]),
+    ]
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        for file in repo.all_files:
+            if not is_env_file(file.name) or is_env_template(file.name) or is_test_path(file.path) or file.size > _MAX_SCAN_SIZE:
+                continue
+            found = env_secrets(repo.text(file.path) or "")
+            if not found:
+                continue
+            names = ", ".join(dict.fromkeys(name for _line, name in found))
+            yield self.finding(
+                f"`{file.name}` is committed with {len(found)} credential value(s) ({names}): remove it from git, "
+                "ignore it, rotate the values and commit a `.env.example` instead",
+                file.path,
+                found[0][0],
+                anchor=names,
+            )
+
+
+# -- Dockerfile helpers ---------------------------------------------------------------------------
+
+_SECRET_WORDS = frozenset({"password", "passwd", "pword", "secret", "token", "apikey", "credential", "credentials"})
+_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"), ("auth", "key"), ("client", "key"), ("encryption", "key"), ("signing", "key")})
+_HARMLESS_WORDS = frozenset({"public", "file", "path", "dir", "directory", "url", "uri", "name", "type", "length", "size", "ttl", "expiry", "header", "mount", "location", "endpoint", "host", "port", "enabled", "disable", "disabled"})
+
+
+def sensitive_name(name: str) -> bool:
+    """Whether an ARG/ENV name says it holds a secret (Docker's SecretsUsedInArgOrEnv idea)."""
+    words = [word for word in re.split(r"[_.\-]+", _camel_to_snake(name)) if word]
+    if set(words) & _HARMLESS_WORDS:
+        return False
+    return bool(set(words) & _SECRET_WORDS) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def stage_chain(dockerfile: Dockerfile) -> list[Stage]:
+    """The final stage and the earlier stages it is built FROM (by alias), final stage first."""
+    chain: list[Stage] = []
+    stage = dockerfile.final_stage
+    by_alias = {item.alias.lower(): item for item in dockerfile.stages if item.alias}
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = by_alias.get(stage.image.lower())
+    return chain
+
+
+def shipped_dockerfiles(repo: Repo) -> list[SourceFile]:
+    """Dockerfiles that build images to run, not dev containers or test fixtures."""
+    return [
+        file
+        for file in repo.facts.dockerfiles
+        if not any(part in (".devcontainer", "tests", "test", "docs", "fixtures") for part in file.path.split("/")[:-1])
+    ]
+
+
+def _arg_env_names(instruction: Instruction) -> list[tuple[str, str | None]]:
+    """(name, literal value or None) declared by an ARG or ENV instruction."""
+    try:
+        words = shlex.split(instruction.value)
+    except ValueError:
+        words = instruction.value.split()
+    if not words:
+        return []
+    if instruction.keyword == "ENV" and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))]
+    result = []
+    for word in words:
+        name, equals, value = word.partition("=")
+        result.append((name, value if equals else None))
+    return result
+
+
+# -- SEC003 --------------------------------------------------------------------------------------
+
+
+class DockerfileSensitiveArgEnv(RepoRule):
+    """A Dockerfile passes a secret through ARG or ENV, which stays in the image.
+
+    What it checks:
+    `ARG` and `ENV` instructions of the final stage (and of the stages it is built from) whose name
+    says it holds a secret: `*_PASSWORD`, `*_SECRET`, `*_TOKEN`, `API_KEY`, `ACCESS_KEY`,
+    `CREDENTIALS` ... (Docker's SecretsUsedInArgOrEnv check). Names ending in `_FILE`, `_PATH`,
+    `_URL`, `_NAME` ..., and ENV values that are only a boolean or a number, are exempt.
+
+    Why it matters:
+    ENV values are stored in the image config, and ARG values used by a RUN step are visible in
+    `docker history`. Anyone who can pull the image can read the secret.
+
+    How to fix:
+    Use a build secret: `RUN --mount=type=secret,id=hf_token,env=HF_TOKEN huggingface-cli download ...`
+    and `docker build --secret id=hf_token,env=HF_TOKEN .`. Pass runtime secrets at `docker run`
+    time or through the orchestrator's secret store.
+    """
+
+    code = "SEC003"
+    name = "dockerfile-sensitive-arg-env"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+
+    VALID = [
+        Example(
+            {
+                "Dockerfile": "FROM python:3.11-slim\nENV TOKENIZERS_PARALLELISM=false MAX_NEW_TOKENS=256\n"
+                "ENV GOOGLE_APPLICATION_CREDENTIALS_FILE=/run/secrets/gcp.json\n"
+                "RUN --mount=type=secret,id=hf_token,env=HF_TOKEN python download.py\n"
+            }
+        ),
+        Example(
+            {"Dockerfile": "FROM python:3.11 AS build\nARG PIP_TOKEN\nRUN pip wheel -w /w .\nFROM python:3.11-slim\nCOPY --from=build /w /w\n"},
+            note="A build-only stage does not reach the final image.",
+        ),
+    ]
+    INVALID = [
+        Example({"Dockerfile": "FROM python:3.11-slim\nARG HF_TOKEN\nRUN huggingface-cli download org/model --token $HF_TOKEN\n"}, expect=["Dockerfile:2"]),
+        Example({"serving/Dockerfile": "FROM python:3.11-slim\nENV DB_PASSWORD=hunter2 LOG_LEVEL=info\n"}, expect=["serving/Dockerfile:2"]),
+    ]
+
+    def skip_reason(self, repo: Repo) -> str | None:
+        return None if shipped_dockerfiles(repo) else "no Dockerfile that ships an image"
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        for file in shipped_dockerfiles(repo):
+            dockerfile = repo.dockerfile(file.path)
+            if dockerfile is None:
+                continue
+            for stage in stage_chain(dockerfile):
+                for instruction in stage.instructions:
+                    if instruction.keyword not in ("ARG", "ENV"):
+                        continue
+                    for name, value in _arg_env_names(instruction):
+                        if not sensitive_name(name):
+                            continue
+                        if instruction.keyword == "ENV" and value is not None and re.fullmatch(r"(?i)true|false|yes|no|on|off|\d+|", value.strip()):
+                            continue
+                        yield self.finding(
+                            f"{instruction.keyword} `{name}` bakes a secret into the image: use a build secret "
+                            "(`RUN --mount=type=secret`) or pass it at run time",
+                            file.path,
+                            instruction.line,
+                            anchor=f"{instruction.keyword} {name}",
+                        )
+
+
+# -- SEC004 --------------------------------------------------------------------------------------
+
+_PICKLE_LOADS = frozenset({"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads", "jsonpickle.decode"})
+_PICKLE_LOAD = frozenset(
+    {"pickle.load", "_pickle.load", "cPickle.load", "dill.load", "cloudpickle.load", "joblib.load", "pandas.read_pickle",
+     "shelve.open", "pickle.Unpickler", "skops.io.load"}
+)
+_ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "api", "endpoint"})
+_HANDLER_NAMES = frozenset({"input_fn", "transform_fn", "predict_fn"})
+_REQUEST_WORDS = frozenset({"request", "req", "file", "files", "upload", "uploaded", "payload", "body", "data", "content"})
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Every Name and attribute name inside an expression."""
+    import libcst as cst
+
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(current.children)
+    return found
+
+
+class UnsafeDeserialization(PythonRule):
+    """Serving code unpickles data that may come from a request.
+
+    What it checks:
+    In serving modules (Flask, FastAPI, BentoML, SageMaker handlers ...): `pickle.loads`,
+    `dill.loads`, `cloudpickle.loads` or `jsonpickle.decode` of a non-literal value anywhere, and
+    `pickle.load`, `joblib.load`, `pandas.read_pickle`, `shelve.open`, `numpy.load(allow_pickle=True)`
+    inside a request handler on something derived from the request or the handler's parameters.
+    Loading the service's own model at start-up is not flagged (bandit B301 does that).
+
+    Why it matters:
+    Unpickling runs arbitrary code chosen by whoever wrote the bytes. A model server that unpickles
+    an upload, a request body or a client-chosen file gives remote code execution to its callers.
+
+    How to fix:
+    Accept JSON, Arrow or Parquet from clients and validate it (pydantic). Load only artifacts you
+    built, from a location the service controls, and prefer safe formats: safetensors, ONNX,
+    skops (`skops.io.load` with `trusted=`), XGBoost/LightGBM native JSON.
+    """
+
+    code = "SEC004"
+    name = "unsafe-deserialization"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+    # A deserializer and a web framework in the same file (only serving modules are judged).
+    triggers = (
+        r"\A(?=[\s\S]*(?:pickle|dill|joblib|shelve|allow_pickle|skops))(?=[\s\S]*(?:Flask|FastAPI|APIRouter|Blueprint|Starlette|Sanic"
+        r"|bentoml|serve\.deployment|kserve|KServe|model_fn|input_fn|LitAPI|LitServer|tornado|web\.Application|falcon))",
+    )
+
+    VALID = [
+        Example(
+            {
+                "app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('model.joblib')\n\n"
+                "@app.post('/predict')\ndef predict(features: list[float]):\n    return {'y': model.predict([features]).tolist()}\n"
+            },
+            note="Loading the service's own model at start-up is not flagged.",
+        ),
+        Example({"train.py": "import pickle\n\ndef load(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)\n"}, note="Not serving code."),
+    ]
+    INVALID = [
+        Example(
+            {
+                "app.py": "import pickle\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+                "@app.route('/predict', methods=['POST'])\ndef predict():\n    frame = pickle.loads(request.data)\n    return 'ok'\n"
+            },
+            expect=["app.py:7"],
+        ),
+        Example(
+            {
+                "service.py": "import joblib\nfrom fastapi import FastAPI, UploadFile\napp = FastAPI()\n\n"
+                "@app.post('/score')\nasync def score(upload: UploadFile):\n    model = joblib.load(upload.file)\n    return {}\n"
+            },
+            expect=["service.py:7"],
+        ),
+    ]
+
+    def skip_reason(self, repo: Repo) -> str | None:
+        return None if repo.facts.has_serving else "no serving code"
+
+    def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
+        super().start(file, repo, source)
+        self.serving = file.path in repo.facts.serving_modules
+        self.handlers: list[set[str] | None] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        import libcst as cst
+
+        params = {param.name.value for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]}
+        handler = node.name.value in _HANDLER_NAMES
+        for decorator in node.decorators:
+            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            if isinstance(target, cst.Attribute) and target.attr.value in _ROUTE_DECORATORS:
+                handler = True
+        self.handlers.append((params - {"self", "cls"}) | {"request"} if handler else None)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.handlers.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.serving:
+            return
+        name = call_name(node, self.source) or ""
+        first = positional(node, 0)
+        argument = first.value if first is not None else (node.args[0].value if node.args else None)
+        if argument is None or literal(argument) is not NOT_LITERAL:
+            return
+        handler = next((item for item in reversed(self.handlers) if item is not None), None)
+        if name in _PICKLE_LOADS:
+            self.report(node, f"`{name}` deserializes bytes in serving code, which runs any code they contain: accept JSON or Arrow and validate it")
+            return
+        allow_pickle = keyword(node, "allow_pickle")
+        risky = name in _PICKLE_LOAD or (
+            name == "numpy.load" and allow_pickle is not None and literal(allow_pickle.value) is True
+        )
+        if risky and handler is not None and _names_in(argument) & (handler | _REQUEST_WORDS):
+            self.report(node, f"`{name}` inside a request handler loads data derived from the request: unpickling it runs the caller's code")
+
+
+# -- SEC005 --------------------------------------------------------------------------------------
+
+_TORCH_STATE: weakref.WeakKeyDictionary[Repo, tuple[str, str]] = weakref.WeakKeyDictionary()
+_TORCH_SAMPLES = ("1.8.0", "1.13.1", "2.0.1", "2.1.2", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.9.0", "3.0.0")
+
+
+def torch_pin(repo: Repo) -> tuple[str, str]:
+    """("new" | "old" | "open", description): whether the declared torch version defaults to weights_only=True."""
+
+    def compute(repo: Repo) -> tuple[str, str]:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+        from packaging.version import InvalidVersion, Version
+
+        specs = [
+            (dependency.specifier, dependency.raw)
+            for dependency in repo.facts.dependencies
+            if dependency.name in ("torch", "pytorch") and getattr(dependency, "group", "") != "dev"
+        ]
+        for file in repo.facts.lock_files:
+            text = repo.text(file.path) or ""
+            match = re.search(r'name\s*=\s*"torch"\s*\n\s*version\s*=\s*"([^"]+)"', text)
+            if match:
+                specs.append((f"=={match.group(1)}", f"torch {match.group(1)} in {file.name}"))
+        states = []
+        for spec, raw in specs:
+            spec = spec.strip().replace(" ", "")
+            if spec and spec[0].isdigit():
+                spec = f"=={spec}"  # conda `pytorch=2.1` or `pytorch 2.1`
+            spec = re.sub(r"(?<![=<>!~])=(?=\d)", "==", re.sub(r"\+[\w.]+", "", spec))
+            try:
+                parsed = SpecifierSet(spec)
+                candidates = {Version(version) for version in _TORCH_SAMPLES}
+                candidates.update(Version(item.version.rstrip(".*")) for item in parsed)
+            except (InvalidSpecifier, InvalidVersion):
+                continue
+            allowed = [version for version in candidates if parsed.contains(version, prereleases=True)]
+            if not allowed:
+                continue
+            allows_old = any(version < Version("2.6") for version in allowed)
+            allows_new = any(version >= Version("2.6") for version in allowed)
+            states.append(("old" if not allows_new else "new" if not allows_old else "open", raw))
+        old = [raw for state, raw in states if state == "old"]
+        if old:
+            return "old", old[0]
+        if states and all(state == "new" for state, _raw in states):
+            return "new", states[0][1]
+        return "open", ""
+
+    return _lookup(_TORCH_STATE, repo, compute)
+
+
+class TorchLoadUnsafe(PythonRule):
+    """`torch.load` may unpickle arbitrary code: `weights_only=True` is not in force.
+
+    What it checks:
+    Calls to `torch.load` with `weights_only=False`, and calls without `weights_only` unless the
+    declared torch version is at least 2.6 (where `weights_only=True` became the default). The
+    pin is read from requirements, pyproject, conda files and lock files. Test files are skipped.
+
+    Why it matters:
+    A checkpoint is a pickle. With `weights_only=False` loading one runs any code its author put
+    in it, so a downloaded or shared checkpoint can take over the training or serving machine (CWE-502).
+
+    How to fix:
+    Pass `weights_only=True` (allow-list extra classes with `torch.serialization.add_safe_globals`),
+    or require `torch>=2.6`. Save weights as `state_dict`s or safetensors rather than whole objects.
+    """
+
+    code = "SEC005"
+    name = "torch-load-unsafe"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+    triggers = (r"torch\.load|torch\.serialization|from\s+torch(?:\.serialization)?\s+import[^\n]*\bload\b|import\s+torch\s+as\s+\w+",)
+
+    VALID = [
+        Example({"infer.py": "import torch\nstate = torch.load('model.pt', weights_only=True)\n", "requirements.txt": "torch==2.1.2\n"}),
+        Example({"infer.py": "import torch\nstate = torch.load('model.pt', map_location='cpu')\n", "requirements.txt": "torch>=2.6\n"},
+                note="torch>=2.6 defaults to weights_only=True."),
+        Example({"tests/test_ckpt.py": "import torch\nstate = torch.load(path)\n"}),
+    ]
+    INVALID = [
+        Example({"infer.py": "import torch\nstate = torch.load('model.pt')\n", "requirements.txt": "torch==2.1.2\n"}, expect=["infer.py:2"]),
+        Example({"infer.py": "from torch import load\nckpt = load(path, weights_only=False)\n", "requirements.txt": "torch>=2.6\n"}, expect=["infer.py:2"]),
+        Example({"notebook.ipynb": notebook("import torch", "model = torch.load('full_model.pt')")}, expect=["notebook.ipynb[1]:1"]),
+    ]
+
+    def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
+        super().start(file, repo, source)
+        self.skip = is_test_path(file.path)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.skip or call_name(node, self.source) not in ("torch.load", "torch.serialization.load"):
+            return
+        if has_star_args(node):
+            return
+        weights_only = keyword(node, "weights_only")
+        if weights_only is not None:
+            if literal(weights_only.value) is False:
+                self.report(node, "`torch.load(..., weights_only=False)` unpickles arbitrary code: load a state_dict with weights_only=True")
+            return
+        state, pin = torch_pin(self.repo)
+        if state == "new":
+            return
+        why = f"torch is pinned below 2.6 ({pin})" if state == "old" else "torch is not pinned to >=2.6"
+        self.report(node, f"`torch.load` without `weights_only=True` unpickles arbitrary code ({why}, where the default is False)")
+
+
+# -- SEC006 --------------------------------------------------------------------------------------
+
+_HUB_FUNCTIONS = {
+    "datasets.load_dataset": ("path",),
+    "huggingface_hub.hf_hub_download": ("repo_id",),
+    "huggingface_hub.snapshot_download": ("repo_id",),
+}
+_DATASET_BUILDERS = frozenset(
+    {"csv", "json", "parquet", "text", "arrow", "pandas", "sql", "generator", "imagefolder", "audiofolder", "videofolder", "webdataset", "xml", "spark", "cache"}
+)
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?")
+_REVISION = re.compile(r"[0-9a-f]{7,40}")
+
+
+def _hub_target(call: cst.Call, name: str) -> str | None:
+    """The literal repository id a Hub download call fetches, or None."""
+    keywords = _HUB_FUNCTIONS.get(name, ("pretrained_model_name_or_path", "model_name_or_path", "repo_id", "model_id"))
+    arg = positional(call, 0)
+    if arg is None:
+        arg = next((keyword(call, word) for word in keywords if keyword(call, word) is not None), None)
+    if arg is None:
+        return None
+    value = literal(arg.value)
+    return value if isinstance(value, str) else None
+
+
+class HfDownloadUnpinned(PythonRule):
+    """A model or dataset is downloaded from the Hugging Face Hub without a pinned commit.
+
+    What it checks:
+    `from_pretrained`, `datasets.load_dataset`, `hf_hub_download` and `snapshot_download` called
+    with a literal Hub repository id and no `revision=` set to a commit hash (7 to 40 hex digits), as
+    bandit B615 does. Local paths (`./`, `/`, `~`, paths with a file extension or to a folder of the
+    repository), generic dataset builders (`csv`, `json`, `parquet` ...), non-literal names and
+    revisions, `local_files_only=True`, and test files are exempt.
+
+    Why it matters:
+    A branch such as `main` moves: the repository owner (or anyone who takes over the account)
+    can change the weights, the tokenizer or the data under you, including pickled code that runs
+    on load. Results stop being reproducible without anyone noticing.
+
+    How to fix:
+    Pin the commit: `AutoModel.from_pretrained("org/model", revision="1a2b3c4")`. Keep the id and
+    revision together in configuration, and update the revision deliberately.
+    """
+
+    code = "SEC006"
+    name = "hf-download-unpinned"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+    # Only calls whose repository id is a literal can be judged.
+    triggers = (
+        r"(?:from_pretrained|load_dataset|hf_hub_download|snapshot_download)\s*\(\s*(?:[rbuRBU]?[\"']"
+        r"|(?:pretrained_model_name_or_path|model_name_or_path|repo_id|model_id|path)\s*=\s*[\"'])",
+    )
+
+    VALID = [
+        Example({"model.py": "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased', revision='86b5e0934494bd15c9632b12f734a8a67f723594')\n"}),
+        Example(
+            {
+                "model.py": "from transformers import AutoModel\nfrom datasets import load_dataset\n"
+                "m = AutoModel.from_pretrained('./checkpoints/best')\nn = AutoModel.from_pretrained(args.model_name)\n"
+                "d = load_dataset('csv', data_files='train.csv')\no = AutoModel.from_pretrained('models/tiny')\n",
+                "models/tiny/config.json": "{}",
+            },
+            note="Local paths, folders of the repository, variables and dataset builders are exempt.",
+        ),
+    ]
+    INVALID = [
+        Example({"train.py": "from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained('bert-base-uncased')\n"}, expect=["train.py:2"]),
+        Example({"data.py": "from datasets import load_dataset\nds = load_dataset('imdb', revision='main')\n"}, expect=["data.py:2"]),
+        Example({"get.py": "from huggingface_hub import hf_hub_download\np = hf_hub_download(repo_id='org/model', filename='model.safetensors')\n"}, expect=["get.py:2"]),
+    ]
+
+    def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
+        super().start(file, repo, source)
+        self.skip = is_test_path(file.path)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.skip:
+            return
+        name = call_name(node, self.source) or ""
+        if name not in _HUB_FUNCTIONS and method_name(node) != "from_pretrained":
+            return
+        if has_star_args(node):
+            return
+        local_only = keyword(node, "local_files_only")
+        if local_only is not None and literal(local_only.value) is not False:
+            return
+        target = _hub_target(node, name)
+        if target is None or not self._hub_id(target, name):
+            return
+        revision = keyword(node, "revision")
+        if revision is not None:
+            value = literal(revision.value)
+            if not isinstance(value, str) or _REVISION.fullmatch(value):
+                return
+            self.report(node, f"`{target}` is fetched at revision '{value}', which can move: pin a commit hash")
+            return
+        self.report(node, f"`{target}` is fetched from the Hugging Face Hub at its latest revision: pass revision='<commit sha>'")
+
+    def _hub_id(self, target: str, name: str) -> bool:
+        if not _HUB_ID.fullmatch(target) or target.startswith("."):
+            return False
+        if name == "datasets.load_dataset" and target.lower() in _DATASET_BUILDERS:
+            return False
+        if re.search(r"\.(?:bin|pt|pth|safetensors|json|ckpt|h5|onnx|csv|parquet|txt|zip|gz|py)$", target, re.I):
+            return False
+        return target.rstrip("/") not in _lookup(_FOLDER_TAILS, self.repo, _folder_tails)
+
+
+_FOLDER_TAILS: weakref.WeakKeyDictionary[Repo, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _folder_tails(repo: Repo) -> frozenset[str]:
+    """Every folder of the repository and every trailing part of its path (`a/b/c`, `b/c`, `c`)."""
+    tails: set[str] = set()
+    for file in repo.all_files:
+        parts = file.path.split("/")[:-1]
+        for end in range(1, len(parts) + 1):
+            for start in range(max(0, end - 3), end):
+                tails.add("/".join(parts[start:end]))
+    return frozenset(tails)
+
+
+# -- SEC007 --------------------------------------------------------------------------------------
+
+_YAML_LOADS = frozenset({"yaml.load", "yaml.load_all"})
+_YAML_UNSAFE = frozenset({"yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all"})
+_SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+_UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"})
+
+
+class YamlUnsafeLoad(PythonRule):
+    """YAML is loaded with a loader that can build arbitrary Python objects.
+
+    What it checks:
+    `yaml.unsafe_load`, `yaml.full_load` (and their `_all` forms), and `yaml.load`/`yaml.load_all`
+    with no loader or with `Loader`, `CLoader`, `FullLoader`, `UnsafeLoader` (bandit B506). A loader
+    that is not one of PyYAML's (a custom subclass) is not judged. Test files are skipped.
+
+    Why it matters:
+    PyYAML's full and unsafe loaders turn tags such as `!!python/object/apply` into function calls:
+    loading a config, a dataset card or a model's metadata from an untrusted source runs code.
+
+    How to fix:
+    Use `yaml.safe_load(f)` or `yaml.load(f, Loader=yaml.CSafeLoader)`.
+    """
+
+    code = "SEC007"
+    name = "yaml-unsafe-load"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+    triggers = (r"yaml",)
+
+    VALID = [
+        Example(
+            {
+                "config.py": "import yaml\nfrom yaml import CSafeLoader\na = yaml.safe_load(open('c.yaml'))\n"
+                "b = yaml.load(open('c.yaml'), Loader=yaml.SafeLoader)\nc = yaml.load(text, CSafeLoader)\n"
+                "d = yaml.load(text, Loader=MyStrictLoader)\n"
+            }
+        )
+    ]
+    INVALID = [
+        Example({"config.py": "import yaml\ncfg = yaml.load(open('config.yaml'))\n"}, expect=["config.py:2"]),
+        Example({"config.py": "import yaml\ncfg = yaml.load(open('config.yaml'), Loader=yaml.FullLoader)\nraw = yaml.unsafe_load(s)\n"}, expect=["config.py:2", "config.py:3"]),
+        Example(
+            {"config.py": "import yaml\ntry:\n    from yaml import CLoader as Loader\nexcept ImportError:\n    from yaml import Loader\ncfg = yaml.load(s, Loader=Loader)\n"},
+            expect=["config.py:6"],
+        ),
+    ]
+
+    def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
+        super().start(file, repo, source)
+        self.skip = is_test_path(file.path)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        from mlready.rules.pyhelpers import qualified_name
+
+        if self.skip:
+            return
+        name = call_name(node, self.source)
+        if name in _YAML_UNSAFE:
+            self.report(node, f"`{name}` can construct arbitrary Python objects: use `yaml.safe_load`")
+            return
+        if name not in _YAML_LOADS or has_star_args(node):
+            return
+        loader = keyword(node, "Loader") or positional(node, 1)
+        if loader is None:
+            self.report(node, f"`{name}` without a safe Loader can construct arbitrary Python objects: use `yaml.safe_load`")
+            return
+        loader_name = qualified_name(loader.value, self.source) or ""
+        head, _, last = loader_name.rpartition(".")
+        if last in _UNSAFE_LOADERS and (head in ("yaml", "yaml.loader", "yaml.cyaml") or (not head and last in ("FullLoader", "UnsafeLoader"))):
+            self.report(node, f"`{name}` with `{last}` can construct arbitrary Python objects: use `yaml.SafeLoader`")
+
+
+# -- SEC008 --------------------------------------------------------------------------------------
+
+# Column names that identify a person. A strong one alone is enough; weak ones need a second kind.
+_PII_STRONG = {
+    "national ID": r"ssn|social_security(?:_number|_no)?|national_id(?:_number)?|tax_id",
+    "passport": r"passport(?:_number|_no|_id)?",
+    "card or bank number": r"credit_card(?:_number|_no)?|card_number|cc_number|iban|bank_account(?:_number)?",
+    "date of birth": r"date_of_birth|birth_?date|dob",
+    "driver's licence": r"drivers?_licen[cs]e(?:_number|_no)?",
+    "medical record": r"medical_record_number|mrn",
+}
+_PII_WEAK = {
+    "email": r"e_?mail(?:_address|_id)?",
+    "phone": r"phone(?:_number|_no)?|telephone|mobile_(?:number|phone)|cell_?phone",
+    "name": r"first_?name|last_?name|surname|full_?name|given_name|family_name",
+    "address": r"home_address|street_address|address_line_?\d?|postal_address|mailing_address",
+}
+_PII_PATTERNS = [(kind, re.compile(pattern), kind in _PII_STRONG) for kind, pattern in {**_PII_STRONG, **_PII_WEAK}.items()]
+_QUOTED = re.compile(r"""["']([A-Za-z][A-Za-z0-9 _\-]{1,40})["']""")
+_PRIVACY_DOC = re.compile(
+    r"\b(?:GDPR|RGPD|DSGVO|CCPA|HIPAA|LGPD|PIPEDA|consent|PII|personal(?:ly identifiable)?\s+(?:data|information)"
+    r"|data protection|privacy|anonymi[sz](?:e|ed|es|ing|ation)|pseudonymi[sz]|de-?identif\w*|data retention"
+    r"|datenschutz|personenbezogen\w*|données personnelles|datos personales|protección de datos|dados pessoais)\b",
+    re.I,
+)
+
+
+def _pii_kind(value: str) -> tuple[str, bool] | None:
+    normalized = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    for kind, pattern, strong in _PII_PATTERNS:
+        if pattern.fullmatch(normalized):
+            return kind, strong
+    return None
+
+
+@dataclass
+class _PiiHit:
+    kind: str
+    strong: bool
+    path: str
+    line: int | None
+    cell: int | None
+
+
+class PiiWithoutPrivacyDoc(RepoRule):
+    """Personal data is handled but no document says how it is protected.
+
+    What it checks:
+    Column names that identify people (a national ID, passport, card or bank number, date of birth,
+    medical record; or two of email, phone, first/last name, street address) used as string literals
+    in code and notebooks, or in the header row of committed CSV/TSV files; and no document or
+    notebook text that mentions privacy, consent, GDPR/CCPA/HIPAA, PII, anonymisation or data
+    retention. Projects that generate fake people (Faker) or use Presidio are exempt.
+
+    Why it matters:
+    Training on personal data needs a legal basis, access controls, retention limits and a way to
+    honour deletion requests. A model can memorise and leak what it was trained on.
+
+    How to fix:
+    Add a privacy section (or `PRIVACY.md`): what personal data is used, the legal basis or consent,
+    how it is anonymised or pseudonymised, who can access it, and how long it is kept. Drop or hash
+    identifying columns before training, and keep raw personal data out of git.
+    """
+
+    code = "SEC008"
+    name = "pii-without-privacy-doc"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+
+    VALID = [
+        Example(
+            {
+                "features.py": "import pandas as pd\ndf = pd.read_csv('customers.csv')\ndf = df.drop(columns=['email', 'phone_number'])\n",
+                "docs/privacy.md": "# Data protection\nCustomer emails and phone numbers are dropped before training (GDPR art. 5).\n",
+            }
+        ),
+        Example({"train.py": "import pandas as pd\ndf = pd.read_csv('x.csv')\nX = df[['age', 'income', 'email']]\n"}, note="One weak identifier alone is not enough."),
+        Example({"make_data.py": "from faker import Faker\nrows = [{'email': f.email(), 'phone': f.phone_number()} for _ in range(9)]\n"}),
+    ]
+    INVALID = [
+        Example(
+            {"train.py": "import pandas as pd\ndf = pd.read_csv('customers.csv')\nX = df.drop(columns=['first_name', 'email'])\n", "README.md": "# Churn model\n"},
+            expect=["train.py:3"],
+        ),
+        Example({"data/patients.csv": "patient_id,date_of_birth,diagnosis\n1,1980-01-01,x\n"}, expect=["data/patients.csv:1"]),
+    ]
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        if "faker" in repo.facts.imported_modules or "presidio_analyzer" in repo.facts.imported_modules:
+            return
+        hits = list(self._hits(repo))
+        kinds = {hit.kind for hit in hits}
+        strong = [hit for hit in hits if hit.strong]
+        if not strong and len(kinds) < 2:
+            return
+        if self._privacy_documented(repo):
+            return
+        first = strong[0] if strong else hits[0]
+        listed = ", ".join(sorted(kinds))
+        yield self.finding(
+            f"personal data ({listed}) is handled and no document covers privacy, consent or retention",
+            first.path,
+            first.line,
+            cell=first.cell,
+            anchor=listed,
+        )
+
+    def _hits(self, repo: Repo) -> Iterator[_PiiHit]:
+        for file in repo.facts.code_files:
+            if is_test_path(file.path):
+                continue
+            if file.kind == "notebook":
+                parsed = repo.notebook(file.path)
+                cells: list[tuple[int | None, str]] = [(cell.index, cell.source) for cell in parsed.code_cells] if parsed else []
+            else:
+                cells = [(None, repo.text(file.path) or "")]
+            for cell, text in cells:
+                for match in _QUOTED.finditer(text):
+                    found = _pii_kind(match.group(1))
+                    if found:
+                        yield _PiiHit(found[0], found[1], file.path, _line_of(text, match.start()), cell)
+        for file in repo.all_files:
+            if not file.name.lower().endswith((".csv", ".tsv")) or is_test_path(file.path):
+                continue
+            try:
+                head = repo.source.read(file.path, 4096).decode("utf-8", errors="replace")
+            except (OSError, KeyError):
+                continue
+            header = head.split("\n", 1)[0]
+            for cell_value in re.split(r"[,;\t|]", header):
+                found = _pii_kind(cell_value.strip().strip("\"'"))
+                if found:
+                    yield _PiiHit(found[0], found[1], file.path, 1, None)
+
+    def _privacy_documented(self, repo: Repo) -> bool:
+        for file in repo.facts.docs:
+            if re.search(r"privacy|gdpr|data[_-]?protection", file.name, re.I):
+                return True
+            if file.size <= _MAX_SCAN_SIZE and _PRIVACY_DOC.search(repo.text(file.path) or ""):
+                return True
+        for file in repo.facts.notebooks:
+            parsed = repo.notebook(file.path)
+            if parsed and any(cell.cell_type == "markdown" and _PRIVACY_DOC.search(cell.source) for cell in parsed.cells):
+                return True
+        return False
+
+
+# -- SEC009 --------------------------------------------------------------------------------------
+
+_NON_ROOT_BASE = re.compile(
+    r"(?:^|/)(?:jupyter|jupyterhub)/|quay\.io/jupyter/|:nonroot\b|-nonroot\b|cgr\.dev/chainguard/|^bitnami/|/bitnami/",
+    re.I,
+)
+_SHELL_ONLY = re.compile(r"""\[?\s*["']?(?:/usr)?(?:/bin/)?(?:ba|z|da)?sh["']?\s*\]?""")
+_PRIVILEGE_DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst\s+-u)\b")
+
+
+class DockerfileRunsAsRoot(RepoRule):
+    """A container image runs its process as root.
+
+    What it checks:
+    The final stage of each Dockerfile (following `FROM <stage>` chains) has no `USER`
+    instruction, or its last `USER` is `root` or `0`. Only images that start a process of their
+    own (`CMD`, `ENTRYPOINT` or `EXPOSE`, not just a shell) are judged; dev containers, Dockerfiles under tests or
+    docs, and environment images for CI are skipped, as are images whose base already runs as a non-root user (Jupyter
+    docker-stacks, distroless `:nonroot`, Chainguard, Bitnami) and entrypoints that drop privileges
+    (`gosu`, `su-exec`, `setpriv`). hadolint DL3002 flags only an explicit `USER root`.
+
+    Why it matters:
+    A model server is exposed to the network and often parses untrusted input (images, pickles,
+    archives). If it is compromised, root in the container makes escaping to the host and
+    tampering with mounted volumes far easier.
+
+    How to fix:
+    Create an unprivileged user and switch to it at the end of the final stage:
+    `RUN useradd --create-home --uid 10001 app` then `USER app`. Give it only the files it needs.
+    """
+
+    code = "SEC009"
+    name = "dockerfile-runs-as-root"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+
+    VALID = [
+        Example({"Dockerfile": "FROM python:3.11-slim\nRUN useradd -m app\nUSER app\nCMD [\"python\", \"serve.py\"]\n"}),
+        Example({"Dockerfile": "FROM python:3.11 AS base\nRUN useradd -m app\nUSER app\nFROM base\nCMD [\"python\", \"serve.py\"]\n"}),
+        Example({"Dockerfile": "FROM quay.io/jupyter/scipy-notebook:2024-01-15\nCOPY . /home/jovyan/work\n"}),
+        Example({".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:3.11\n"}),
+        Example({"ci/Dockerfile": "FROM continuumio/miniconda3:24.1.2-0\nRUN conda env create -f env.yml\n"}, note="A CI environment image starts no service."),
+    ]
+    INVALID = [
+        Example({"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app:app\"]\n"}, expect=["Dockerfile:1"]),
+        Example({"docker/Dockerfile": "FROM python:3.11-slim\nUSER app\nRUN pip install x\nUSER root\nCMD [\"python\", \"serve.py\"]\n"}, expect=["docker/Dockerfile:4"]),
+    ]
+
+    def skip_reason(self, repo: Repo) -> str | None:
+        return None if shipped_dockerfiles(repo) else "no Dockerfile that ships an image"
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        for file in shipped_dockerfiles(repo):
+            dockerfile = repo.dockerfile(file.path)
+            if dockerfile is None or dockerfile.final_stage is None:
+                continue
+            chain = stage_chain(dockerfile)
+            starts = [item for stage in chain for item in stage.instructions if item.keyword in ("CMD", "ENTRYPOINT", "EXPOSE")]
+            if not starts or all(_SHELL_ONLY.fullmatch(item.value.strip()) for item in starts):
+                continue  # an environment image (CI, dev, base, a shell): it starts no service of its own
+            user = next((stage.last("USER") for stage in chain if stage.last("USER") is not None), None)
+            base = chain[-1].image
+            if user is None:
+                if _NON_ROOT_BASE.search(base) or base.startswith("$"):
+                    continue
+                if any(_PRIVILEGE_DROP.search(item.value) for stage in chain for item in stage.instructions):
+                    continue
+                yield self.finding(
+                    "the final stage sets no USER, so the container runs as root: add an unprivileged user and `USER` it",
+                    file.path,
+                    dockerfile.final_stage.line,
+                    anchor="no USER",
+                )
+                continue
+            name = user.value.split(":")[0].strip()
+            if name in ("root", "0") and not any(_PRIVILEGE_DROP.search(item.value) for stage in chain for item in stage.instructions):
+                yield self.finding("the final stage switches to `USER root`: end with an unprivileged user", file.path, user.line, anchor="USER root")
+
+
+# -- SEC010 --------------------------------------------------------------------------------------
+
+_RUN_CALL = re.compile(r"\.run(?:_server)?\s*\(")
+_DEBUG_ATTR = re.compile(r"^[ \t]*\w+\.(?:debug\s*=\s*True|config\[\s*[\"']DEBUG[\"']\s*\]\s*=\s*True)\b", re.M)
+_FLASK_DEBUG_ENV = re.compile(
+    r"""\bFLASK_DEBUG["']?\s*[:=]\s*["']?(?:1|true|on|yes)\b|\bFLASK_ENV["']?\s*[:=]\s*["']?development\b"""
+    r"""|\bname:\s*["']?FLASK_DEBUG["']?\s*\n\s*value:\s*["']?(?:1|true)\b""",
+    re.I,
+)
+_MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*[\"']__main__[\"']\s*:", re.M)
+_WSGI_SERVER = re.compile(r"\b(?:gunicorn|uwsgi|waitress-serve|waitress|hypercorn|mod_wsgi|bjoern)\b")
+
+
+def _call_arguments(text: str, open_paren: int) -> str:
+    """The text between a call's parentheses (bounded)."""
+    depth = 0
+    for index in range(open_paren, min(len(text), open_paren + 2000)):
+        char = text[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[open_paren + 1 : index]
+    return ""
+
+
+class FlaskDebugEnabled(RepoRule):
+    """A Flask (or Dash) app runs with the Werkzeug debugger enabled.
+
+    What it checks:
+    `app.run(debug=True)` or `app.run_server(debug=True)` in code that imports Flask or Dash,
+    `app.debug = True`, `app.config["DEBUG"] = True`, and `FLASK_DEBUG=1` or `FLASK_ENV=development`
+    in Dockerfiles, Compose/Kubernetes files and committed `.env` files (bandit B201). A `debug=True`
+    run under `if __name__ == "__main__":` is not flagged when the image or Procfile serves the app
+    with a production server (gunicorn, uWSGI, waitress), since that block never runs there.
+
+    Why it matters:
+    The Werkzeug debugger lets anyone who reaches an error page run Python on the server. Debug
+    mode also reloads code and leaks stack traces and configuration.
+
+    How to fix:
+    Drop `debug=True` (read it from an environment variable that defaults to off), and serve the
+    app with gunicorn or waitress behind a reverse proxy.
+    """
+
+    code = "SEC010"
+    name = "flask-debug-enabled"
+    pillar = Pillar.SECURITY
+    severity = Severity.WARNING
+
+    VALID = [
+        Example({"app.py": "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.run(debug=os.environ.get('DEBUG') == '1')\n"}),
+        Example(
+            {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True)\n",
+                "Dockerfile": "FROM python:3.11-slim\nUSER app\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
+            },
+            note="Served by gunicorn: the __main__ block does not run in the container.",
+        ),
+        Example({"train.py": "import mlflow\nrun = trainer.run(debug=True)\n"}, note="Not a Flask app."),
+    ]
+    INVALID = [
+        Example({"app.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', debug=True)\n"}, expect=["app.py:5"]),
+        Example({"Dockerfile": "FROM python:3.11-slim\nENV FLASK_DEBUG=1\nCMD [\"flask\", \"run\"]\n"}, expect=["Dockerfile:2"]),
+        Example({"dashboard.ipynb": notebook("from dash import Dash", "app = Dash(__name__)\napp.run_server(debug=True)")}, expect=["dashboard.ipynb[1]:2"]),
+    ]
+
+    def check(self, repo: Repo) -> Iterable[Finding]:
+        wsgi = self._wsgi_served(repo)
+        for path in repo.facts.files_importing("flask", "dash"):
+            if is_test_path(path):
+                continue
+            yield from self._check_code(repo, path, wsgi)
+        ci = {file.path for file in repo.facts.ci_files}
+        config_files = [
+            file
+            for file in repo.all_files
+            if (file.kind in ("dockerfile", "yaml") or (is_env_file(file.name) and not is_env_template(file.name)))
+            and file.path not in ci
+            and not is_test_path(file.path)
+            and not re.search(r"(?:^|[._-])(?:dev|develop|development|local|override|debug|test)(?:[._-]|$)", file.name.lower())
+        ]
+        for match in repo.search(_FLASK_DEBUG_ENV, config_files, code_only=False):
+            yield self.finding(
+                "the Flask debugger is switched on by configuration (`FLASK_DEBUG`/`FLASK_ENV`): turn it off outside development",
+                match.path,
+                match.line,
+                anchor="FLASK_DEBUG",
+            )
+
+    def _check_code(self, repo: Repo, path: str, wsgi: bool) -> Iterator[Finding]:
+        if path.endswith(".ipynb"):
+            parsed = repo.notebook(path)
+            units: list[tuple[int | None, str]] = [(cell.index, cell.source) for cell in parsed.code_cells] if parsed else []
+        else:
+            units = [(None, repo.text(path) or "")]
+        for cell, text in units:
+            guard = _MAIN_GUARD.search(text)
+            for match in _RUN_CALL.finditer(text):
+                arguments = _call_arguments(text, match.end() - 1)
+                if not re.search(r"(?<![\w.])debug\s*=\s*True\b", arguments):
+                    continue
+                line_start = text.rfind("\n", 0, match.start()) + 1
+                if text[line_start : match.start()].lstrip().startswith("#"):
+                    continue
+                if wsgi and guard is not None and guard.start() < match.start():
+                    continue
+                yield self.finding(
+                    "the app runs with `debug=True`: the Werkzeug debugger lets anyone who triggers an error run code",
+                    path,
+                    _line_of(text, match.start()),
+                    cell=cell,
+                    anchor="debug=True",
+                )
+            for match in _DEBUG_ATTR.finditer(text):
+                yield self.finding(
+                    "debug mode is switched on in code: the Werkzeug debugger lets anyone who triggers an error run code",
+                    path,
+                    _line_of(text, match.start()),
+                    cell=cell,
+                    anchor="debug attribute",
+                )
+
+    @staticmethod
+    def _wsgi_served(repo: Repo) -> bool:
+        files = [*repo.facts.dockerfiles, *repo.facts.deploy_manifests]
+        files.extend(file for file in repo.all_files if file.name in ("Procfile", "app.yaml", "supervisord.conf") or file.name.endswith(".sh"))
+        return repo.first(_WSGI_SERVER, files, code_only=False) is not None
