@@ -87,6 +87,12 @@ def _parse_formats(values: tuple[str, ...], output: Path | None) -> list[tuple[s
 @click.option("--compare", "compare_ref", metavar="REF", help="Also score git ref REF (read from git objects) and report the change.")
 @click.option("--fail-on-regression", is_flag=True, help="With --compare: fail when the score drops or new gating findings appear.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), help="Hide the findings recorded in this baseline file.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Result cache folder [default: $MLREADY_CACHE_DIR, else ~/.cache/mlready]; never inside the analysed repository unless you say so.",
+)
 def check(
     path: Path,
     formats: tuple[str, ...],
@@ -105,6 +111,8 @@ def check(
     compare_ref: str | None,
     fail_on_regression: bool,
     baseline_path: Path | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check the repository at PATH (default: the current folder)."""
     from mlready.engine import analyse, select_rules
@@ -126,7 +134,14 @@ def check(
     def run() -> tuple[Any, Any]:
         progress = _Progress(time.monotonic()) if sys.stderr.isatty() else None
         repo = Repo(WorkTreeSource(path), exclude=settings.exclude, max_file_size=settings.max_file_size)
-        result = analyse(repo, settings, rules, ignored, progress=progress.update if progress else None)
+        cache = None
+        if not no_cache:
+            from mlready.cache import ResultCache, default_directory
+
+            cache = ResultCache(cache_dir or default_directory(), str(path.resolve()))
+        result = analyse(repo, settings, rules, ignored, progress=progress.update if progress else None, cache=cache)
+        if cache is not None:
+            cache.save()
         if progress:
             progress.clear()
         return result, repo

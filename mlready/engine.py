@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from mlready.cache import ResultCache, finding_from_json
 from mlready.config import Settings, matches
 from mlready.mltestscore import MLTestScore
 from mlready.mltestscore import compute as compute_ml_test_score
@@ -65,37 +67,50 @@ def analyse(
     rules: Sequence[Rule],
     ignored: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: ResultCache | None = None,
 ) -> Report:
-    """Run `rules` on `repo`. `progress(done, total)` is called as files are analysed."""
+    """Run `rules` on `repo`. `progress(done, total)` is called as files are analysed.
+
+    With a `cache`, a rule run whose recorded inputs are unchanged is not run again.
+    """
     ignored = ignored or {}
     raw: dict[str, list[Finding]] = {}
     skipped: dict[str, str] = {}
     python_rules: list[PythonRule] = []
+    repo.all_files  # list the files first, so that listing diagnostics belong to no rule  # noqa: B018
     for rule in rules:
-        reason = _guard(repo, rule, None, lambda rule=rule: rule.skip_reason(repo))
-        if isinstance(reason, _Crash):
-            skipped[rule.code] = reason.message
+        options = json.dumps(rule.options, sort_keys=True, default=str)
+
+        def skip_and_check(rule: Rule = rule) -> tuple[str | None, list[Finding]]:
+            reason = rule.skip_reason(repo)
+            if reason or not isinstance(rule, RepoRule):
+                return reason, []
+            return None, list(rule.check(repo))
+
+        outcome = _guard(repo, rule, None, lambda key=f"rule\0{rule.code}\0{options}", run=skip_and_check: _cached(repo, cache, key, run))
+        if isinstance(outcome, _Crash):
+            skipped[rule.code] = outcome.message
             continue
+        reason, found = outcome
         if reason:
             skipped[rule.code] = str(reason)
             continue
-        raw[rule.code] = []
+        raw[rule.code] = list(found)
         if isinstance(rule, PythonRule):
             python_rules.append(rule)
-        elif isinstance(rule, RepoRule):
-            found = _guard(repo, rule, None, lambda rule=rule: list(rule.check(repo)))
-            if isinstance(found, _Crash):
-                skipped[rule.code] = found.message
-                del raw[rule.code]
-            else:
-                raw[rule.code].extend(found)
         elif isinstance(rule, FileRule):
             for file in repo.files(*rule.kinds):
                 if not _triggered(repo, rule, file):
                     continue
-                found = _guard(repo, rule, file.path, lambda rule=rule, file=file: list(rule.check_file(file, repo)))
-                if not isinstance(found, _Crash):
-                    raw[rule.code].extend(found)
+                key = f"file\0{rule.code}\0{options}\0{file.path}"
+                outcome = _guard(
+                    repo,
+                    rule,
+                    file.path,
+                    lambda key=key, rule=rule, file=file: _cached(repo, cache, key, lambda: (None, list(rule.check_file(file, repo)))),
+                )
+                if not isinstance(outcome, _Crash):
+                    raw[rule.code].extend(outcome[1])
     if python_rules:
         code_files = repo.files("python", "notebook")
         for done, file in enumerate(code_files, start=1):
@@ -103,7 +118,14 @@ def analyse(
                 progress(done, len(code_files))
             wanted = [rule for rule in python_rules if _triggered(repo, rule, file)]
             if wanted:
-                for finding in run_python_rules(repo, file, wanted):
+                signature = "\0".join(f"{rule.code}:{json.dumps(rule.options, sort_keys=True, default=str)}" for rule in wanted)
+                key = f"python\0{file.path}\0{signature}"
+
+                def run_batch(file: SourceFile = file, wanted: list[PythonRule] = wanted) -> tuple[str | None, list[Finding]]:
+                    return None, run_python_rules(repo, file, wanted)
+
+                _, found = _cached(repo, cache, key, run_batch)
+                for finding in found:
                     raw[finding.code].append(finding)
 
     findings, suppressed = _suppress(repo, settings, [finding for found in raw.values() for finding in found])
@@ -163,7 +185,31 @@ def _anchor_path(repo: Repo) -> str:
     return files[0].path if files else "."
 
 
-# -- running rules safely ----------------------------------------------------------------
+# -- running rules safely, and once ----------------------------------------------------------
+
+
+def _cached(
+    repo: Repo, cache: ResultCache | None, key: str, run: Callable[[], tuple[str | None, list[Finding]]]
+) -> tuple[str | None, list[Finding]]:
+    """Run rule code, or reuse the cached result when nothing it read has changed."""
+    if cache is not None:
+        entry = cache.lookup(key, repo.digest)
+        if entry is not None:
+            try:
+                found = [finding_from_json(row) for row in entry["findings"]]
+            except (ValueError, KeyError, TypeError, IndexError):
+                pass  # a tampered entry is recomputed, never trusted
+            else:
+                for path, message, line in entry["diagnostics"]:
+                    repo.diagnose(str(path), str(message), line if isinstance(line, int) else None)
+                return entry["skip"], found
+    with repo.recording() as record:
+        reason, found = run()
+    if cache is not None:
+        deps = {dep: repo.digest(dep) for dep in sorted(record.deps)}
+        cache.store(key, deps, found, record.diagnostics, reason)
+    return reason, found
+
 
 
 @dataclass
@@ -202,17 +248,86 @@ _NO_DEFAULT = object()
 class LazyMetadata:
     """libcst metadata for one module, resolved only when a rule first asks for it.
 
-    Positions cost about as much as parsing, and most files produce no finding,
-    so nothing is resolved up front.
+    libcst's PositionProvider costs about three parses of the whole module, so
+    positions are computed per top-level statement instead: the statement alone
+    goes through the PositionProvider, and its first line (from CPython's `ast`)
+    shifts the result. `owner` maps each visited node to its top-level statement.
     """
 
-    def __init__(self, module: Any) -> None:
+    def __init__(self, module: Any, text: str) -> None:
         from libcst.metadata import MetadataWrapper
 
+        self.module = module
+        self.text = text
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.resolved: dict[Any, Any] = {}
+        self.owner: dict[int, int] = {}
+        self._top_ids = {id(statement): index for index, statement in enumerate(module.body)}
+        self._current = -1
+        self._starts: list[int] | None = None
+        self._statement_positions: dict[int, dict[Any, Any]] = {}
+
+    def before_visit(self, node: Any) -> None:
+        index = self._top_ids.get(id(node))
+        if index is not None:
+            self._current = index
+        if self._current >= 0:
+            self.owner[id(node)] = self._current
+
+    def _statement_starts(self) -> list[int] | None:
+        """The first line of each top-level statement, from CPython's parser (None if it cannot parse)."""
+        if self._starts is None:
+            import ast
+
+            import libcst
+
+            try:
+                tree = ast.parse(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+            statements = iter(tree.body)
+            starts = []
+            for statement in self.module.body:
+                count = len(statement.body) if isinstance(statement, libcst.SimpleStatementLine) else 1
+                group = [next(statements, None) for _ in range(count)]
+                first = group[0]
+                if first is None:
+                    return None
+                decorators = getattr(first, "decorator_list", [])
+                starts.append(min([first.lineno, *(item.lineno for item in decorators)]))
+            self._starts = starts
+        return self._starts
+
+    def _position(self, node: Any) -> Any:
+        from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+
+        index = self.owner.get(id(node))
+        starts = self._statement_starts()
+        if index is None or starts is None:
+            return None
+        if index not in self._statement_positions:
+            statement = self.module.body[index]
+            alone = statement.with_changes(leading_lines=())
+            mini = self.module.with_changes(header=(), body=[alone], footer=())
+            positions = dict(MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider))
+            positions[statement] = positions.get(alone)
+            self._statement_positions[index] = positions
+        found = self._statement_positions[index].get(node)
+        if found is None:
+            return None
+        shift = starts[index] - 1
+        return CodeRange(
+            CodePosition(found.start.line + shift, found.start.column),
+            CodePosition(found.end.line + shift, found.end.column),
+        )
 
     def get(self, provider: Any, node: Any, default: Any = _NO_DEFAULT) -> Any:
+        from libcst.metadata import PositionProvider
+
+        if provider is PositionProvider and provider not in self.resolved:
+            found = self._position(node)
+            if found is not None:
+                return found
         if provider not in self.resolved:
             self.resolved[provider] = self.wrapper.resolve(provider)
         mapping = self.resolved[provider]
@@ -253,12 +368,12 @@ def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) 
     from libcst import visit_batched
 
     visitors = [_visitor_class(type(rule))(rule.options) for rule in rules]
-    lazy = LazyMetadata(source.module)
+    lazy = LazyMetadata(source.module, source.text)
     for visitor in visitors:
         visitor.lazy_metadata = lazy
         visitor.start(file, repo, source)
     try:
-        visit_batched(source.module, visitors)
+        visit_batched(source.module, visitors, before_visit=lazy.before_visit)
         for visitor in visitors:
             visitor.finish()
     except RecursionError:

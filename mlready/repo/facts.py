@@ -11,11 +11,14 @@ import configparser
 import posixpath
 import re
 import sys
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from mlready.repo.repo import Repo, SourceFile
@@ -493,6 +496,36 @@ class Facts:
 
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
+        self._fact_deps: dict[str, set[str]] = {}
+        self._memo: dict[tuple[str, Hashable], tuple[Any, set[str]]] = {}
+
+    def __getattribute__(self, name: str) -> Any:
+        """A fact's value, recording what it was computed from in the repository's dependency tracking."""
+        if name not in _CACHED_FACTS:
+            return object.__getattribute__(self, name)
+        repo = object.__getattribute__(self, "repo")
+        known = object.__getattribute__(self, "_fact_deps")
+        if name in known:
+            repo.depend_all(known[name])
+            return object.__getattribute__(self, name)
+        with repo.recording() as record:
+            value = object.__getattribute__(self, name)
+        known[name] = record.deps
+        repo.depend_all(record.deps)
+        return value
+
+    def memo(self, namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """Compute once per repository; later callers depend on what the first computation read."""
+        full = (namespace, key)
+        if full in self._memo:
+            value, deps = self._memo[full]
+            self.repo.depend_all(deps)
+            return value
+        with self.repo.recording() as record:
+            value = compute()
+        self._memo[full] = (value, record.deps)
+        self.repo.depend_all(record.deps)
+        return value
 
     # -- files --------------------------------------------------------------------------
 
@@ -576,7 +609,7 @@ class Facts:
         title = self.readme_title
         if re.search(
             r"\b(?:course|courses|tutorials?|workshops?|lectures?|lessons|bootcamp|zoomcamp|curriculum|homework|textbook"
-            r"|cookbook|exercises|crash course|for beginners|how\s+to|step[- ]by[- ]step|getting\s+started)\b"
+            r"|cookbook|exercises|crash course|for beginners|how\s+to|step[- ]by[- ]step|getting\s+started|notebooks|samples|examples)\b"
             r"|\bin\s+\d+\s+(?:minutes|steps|lines)\b",
             title,
             re.I,
@@ -826,40 +859,40 @@ class Facts:
     def project_imports(self, path: str) -> list[str]:
         """Project `.py` files that a file imports (a text scan). When a name fits several files, the ones
         nearest to the importing file are taken."""
-        cache: dict[str, list[str]] = self.__dict__.setdefault("_project_imports", {})
-        if path not in cache:
-            text = self.repo.text(path) or ""
-            folder = path.split("/")[:-1]
-            found: set[str] = set()
-            for name in imported_module_names(path, text):
-                targets = [target for target in self.module_index.get(name, []) if target != path]
-                if not targets:
-                    continue
+        return self.memo("project_imports", path, lambda: self._project_imports(path))
 
-                def shared(target: str) -> int:
-                    count = 0
-                    for mine, theirs in zip(folder, target.split("/")[:-1], strict=False):
-                        if mine != theirs:
-                            break
-                        count += 1
-                    return count
+    def _project_imports(self, path: str) -> list[str]:
+        text = self.repo.text(path) or ""
+        folder = path.split("/")[:-1]
+        found: set[str] = set()
+        for name in imported_module_names(path, text):
+            targets = [target for target in self.module_index.get(name, []) if target != path]
+            if not targets:
+                continue
 
-                best = max(shared(target) for target in targets)
-                found.update(target for target in targets if shared(target) == best)
-            cache[path] = sorted(found)
-        return cache[path]
+            def shared(target: str) -> int:
+                count = 0
+                for mine, theirs in zip(folder, target.split("/")[:-1], strict=False):
+                    if mine != theirs:
+                        break
+                    count += 1
+                return count
+
+            best = max(shared(target) for target in targets)
+            found.update(target for target in targets if shared(target) == best)
+        return sorted(found)
 
     def ast_module(self, path: str) -> ast.Module | None:
         """The stdlib `ast` tree of a `.py` file (memoized), or None when it does not parse. Cheaper than
         libcst, for repository-level rules that inspect a few files (the serving modules, say)."""
-        cache: dict[str, ast.Module | None] = self.__dict__.setdefault("_ast_modules", {})
-        if path not in cache:
+        def parse() -> ast.Module | None:
             text = self.repo.text(path)
             try:
-                cache[path] = ast.parse(text) if text is not None else None
+                return ast.parse(text) if text is not None else None
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                cache[path] = None
-        return cache[path]
+                return None
+
+        return self.memo("ast_module", path, parse)
 
     def _example_folder(self, folder: str) -> bool:
         """Whether a sub-folder's own README introduces its content as an example, demo or sample."""
@@ -1127,15 +1160,11 @@ class Facts:
 
         Memoized per pattern, so rules that run once per file can ask a repository-wide question cheaply.
         """
-        cache: dict[str, list[SourceFile]] = self.__dict__.setdefault("_code_files_matching", {})
-        if pattern not in cache:
+        def scan() -> list[SourceFile]:
             regex = re.compile(pattern)
-            cache[pattern] = [
-                file
-                for file in self.code_files
-                if (text := self.repo.code_text(file.path)) and regex.search(text)
-            ]
-        found = cache[pattern]
+            return [file for file in self.code_files if (text := self.repo.code_text(file.path)) and regex.search(text)]
+
+        found = self.memo("code_files_matching", pattern, scan)
         return found if tests else [file for file in found if not is_test_path(file.path)]
 
     @cached_property
@@ -1666,3 +1695,7 @@ class Facts:
                             DeclaredDependency(parsed.name, parsed.specifier, parsed.pinned, file.path, pip_line, spec, group)
                         )
         return result
+
+
+# The cached facts whose reads are tracked (see Facts.__getattribute__).
+_CACHED_FACTS = frozenset(name for name, value in vars(Facts).items() if isinstance(value, cached_property))

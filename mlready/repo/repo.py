@@ -9,7 +9,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +29,18 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+# Dependency keys besides file paths (see Repo.recording).
+INDEX_KEY = "\0index"
+SIZE_PREFIX = "\0size:"
+
+
+@dataclass
+class Recording:
+    """What a piece of rule code read (dependency keys) and which diagnostics it raised."""
+
+    deps: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc", ".markdown")
 
@@ -58,8 +71,16 @@ def classify(path: str) -> str:
 @dataclass(frozen=True)
 class SourceFile:
     path: str
-    size: int
+    stored_size: int
     kind: str
+    # The repository whose dependency tracking a read of `size` is recorded in (see Repo.recording).
+    tracker: Repo | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def size(self) -> int:
+        if self.tracker is not None:
+            self.tracker.depend(SIZE_PREFIX + self.path)
+        return self.stored_size
 
     @property
     def name(self) -> str:
@@ -92,24 +113,76 @@ class Repo:
         self._text: dict[str, str | None] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._diagnostics: dict[tuple[str, str], Diagnostic] = {}
+        self._recordings: list[Recording] = []
+        self._digests: dict[str, str] = {}
         self.parse_count = 0
+
+    # -- dependency tracking (for the result cache) -------------------------------------
+
+    @contextmanager
+    def recording(self) -> Iterator[Recording]:
+        """Record every file, size and index read (and diagnostic) made inside the block."""
+        record = Recording()
+        self._recordings.append(record)
+        try:
+            yield record
+        finally:
+            self._recordings.pop()
+
+    def depend(self, key: str) -> None:
+        for record in self._recordings:
+            record.deps.add(key)
+
+    def depend_all(self, keys: Iterable[str]) -> None:
+        for record in self._recordings:
+            record.deps.update(keys)
+
+    def digest(self, key: str) -> str:
+        """The current value of a dependency key, as a short digest."""
+        if key not in self._digests:
+            import hashlib
+
+            if key == INDEX_KEY:
+                value = hashlib.sha256("\0".join(file.path for file in self._index).encode("utf-8", "surrogateescape"))
+                result = value.hexdigest()
+            elif key.startswith(SIZE_PREFIX):
+                file = self._by_path.get(key[len(SIZE_PREFIX) :])
+                result = "missing" if file is None else str(file.stored_size)
+            else:
+                file = self._by_path.get(key)
+                if file is None:
+                    result = "missing"
+                elif file.stored_size > self.max_file_size:
+                    result = f"over-cap:{file.stored_size}"
+                else:
+                    try:
+                        result = hashlib.sha256(self.source.read(key, self.max_file_size)).hexdigest()
+                    except OSError:
+                        result = "unreadable"
+            self._digests[key] = result
+        return self._digests[key]
 
     # -- the index -------------------------------------------------------------------
 
     @cached_property
-    def all_files(self) -> list[SourceFile]:
+    def _index(self) -> list[SourceFile]:
         entries: list[FileEntry] = self.source.entries()
         for diagnostic in self.source.diagnostics:
             self.diagnose(diagnostic.path, diagnostic.message)
         return [
-            SourceFile(entry.path, entry.size, classify(entry.path))
+            SourceFile(entry.path, entry.size, classify(entry.path), self)
             for entry in entries
             if not self._excluded(entry.path)
         ]
 
+    @property
+    def all_files(self) -> list[SourceFile]:
+        self.depend(INDEX_KEY)
+        return self._index
+
     @cached_property
     def _by_path(self) -> dict[str, SourceFile]:
-        return {file.path: file for file in self.all_files}
+        return {file.path: file for file in self._index}
 
     def _excluded(self, path: str) -> bool:
         if not self._exclude:
@@ -128,9 +201,11 @@ class Repo:
         return [file for file in self.all_files if file.kind in kinds]
 
     def file(self, path: str) -> SourceFile | None:
+        self.depend(INDEX_KEY)
         return self._by_path.get(path)
 
     def exists(self, path: str) -> bool:
+        self.depend(INDEX_KEY)
         return path in self._by_path
 
     def glob(self, pattern: str) -> list[SourceFile]:
@@ -141,7 +216,9 @@ class Repo:
     # -- diagnostics -----------------------------------------------------------------
 
     def diagnose(self, path: str, message: str, line: int | None = None) -> None:
-        self._diagnostics.setdefault((path, message), Diagnostic(path, message, line))
+        diagnostic = self._diagnostics.setdefault((path, message), Diagnostic(path, message, line))
+        for record in self._recordings:
+            record.diagnostics.append(diagnostic)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -151,6 +228,7 @@ class Repo:
 
     def text(self, path: str) -> str | None:
         """The decoded text of a file, or None (with a diagnostic) when it cannot be read."""
+        self.depend(path)
         if path in self._text:
             return self._text[path]
         text: str | None = None
@@ -162,6 +240,10 @@ class Repo:
         else:
             try:
                 data = self.source.read(path, self.max_file_size)
+                if path not in self._digests:
+                    import hashlib
+
+                    self._digests[path] = hashlib.sha256(data).hexdigest()
                 if len(data) > self.max_file_size:
                     self.diagnose(path, "grew past the size cap while being read: not read")
                 else:
@@ -178,6 +260,7 @@ class Repo:
         return text.split("\n") if text is not None else []
 
     def _parse(self, kind: str, path: str, parser: Callable[[str], T]) -> T | None:
+        self.depend(path)
         key = (kind, path)
         if key in self._parsed:
             return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
@@ -254,6 +337,7 @@ class Repo:
     def code_text(self, path: str) -> str | None:
         """Source a person wrote: a `.py` file's text, or a notebook's code cells (raw)."""
         if path.endswith(".ipynb"):
+            self.depend(path)
             key = ("code_text", path)
             if key not in self._parsed:
                 notebook = self.notebook(path)

@@ -157,14 +157,21 @@ class DocIndex:
         return None
 
     def section(self, heading: Heading) -> str:
-        """The prose under a heading, up to the next heading of the same or a higher level."""
-        doc = next(doc for doc in self.docs if doc.path == heading.path and doc.cell == heading.cell)
-        end = len(doc.lines)
-        for other in doc.headings:
-            if other.line > heading.line and other.level <= heading.level:
-                end = other.line - 1
+        """The prose under a heading, up to the next heading of the same or a higher level
+        (in a notebook, across the markdown cells that follow)."""
+        docs = [doc for doc in self.docs if doc.path == heading.path and (doc.cell is None) == (heading.cell is None)]
+        start = next(index for index, doc in enumerate(docs) if doc.cell == heading.cell)
+        parts: list[str] = []
+        for doc in docs[start:]:
+            first = heading.line if doc.cell == heading.cell else 0
+            end = len(doc.lines)
+            following = [other for other in doc.headings if other.line > first and other.level <= heading.level]
+            if following:
+                end = following[0].line - 1
+            parts.append("\n".join(doc.lines[first:end]))
+            if following or heading.cell is None:
                 break
-        return "\n".join(doc.lines[heading.line : end])
+        return "\n".join(parts)
 
 
 _INDEXES: weakref.WeakKeyDictionary[Repo, DocIndex] = weakref.WeakKeyDictionary()
@@ -180,7 +187,7 @@ def _anchor_path(repo: Repo) -> str | None:
     return repo.facts.readme.path if repo.facts.readme else None
 
 
-def _kind_skip(repo: Repo, *, research: bool = True, library: bool = True, tutorial: bool = True) -> str | None:
+def _kind_skip(repo: Repo, *, research: bool = True, library: bool = True, tutorial: bool = True, tool: bool = True) -> str | None:
     """Why an application-level documentation rule does not apply to this kind of repository."""
     facts = repo.facts
     if tutorial and facts.is_tutorial:
@@ -191,7 +198,7 @@ def _kind_skip(repo: Repo, *, research: bool = True, library: bool = True, tutor
         return "research code that accompanies a paper"
     if library and facts.is_library:
         return "a published library"
-    if library and facts.is_tool:
+    if tool and facts.is_tool:
         return "a general-purpose tool for running models"
     return None
 
@@ -557,7 +564,7 @@ _HF_CARD_KEYS = re.compile(r"^(?:model-index|model_name|pipeline_tag|library_nam
 _CARD_CODE = re.compile(r"\bmodel_card_toolkit\b|\bModelCard(?:Data)?\s*\(|\bModelCard\.(?:from_template|load)\s*\(|\.create_model_card\s*\(")
 _MODEL_HEADING = re.compile(
     r"^\W*(?:\d+\.?\s*)?(?:model zoo|(?:our |the )?pre-?trained (?:models?|weights|checkpoints)|checkpoints|model (?:weights|checkpoints)"
-    r"|available models|released models|download(?:ing)? (?:the )?(?:pre-?trained )?(?:models?|weights|checkpoints))\W*$",
+    r"|available models|released models|download(?:ing)? (?:the )?(?:pre-?trained )?(?:models|weights|checkpoints))\W*$",
     re.I,
 )
 _STRICT_INTENDED_USE = re.compile(r"intended[ _]uses?|out[- _]of[- _]scope|direct[ _]use|primary[ _]intended", re.I)
@@ -627,20 +634,40 @@ _WEIGHTS_LINK = re.compile(
 )
 
 
+_EXAMPLE_PART = re.compile(r"(?:examples?|samples?|demos?|tutorials?|cookbooks?|exercises?|homeworks?)(?:[-_]\w+)?", re.I)
+
+
+def _in_examples(path: str) -> bool:
+    """Whether a file sits in a folder of examples, samples, demos or tutorials (docs/ and notebooks/ do not count)."""
+    return any(_EXAMPLE_PART.fullmatch(part) for part in path.split("/")[:-1])
+
+
+def _model_list_heading(repo: Repo) -> Heading | None:
+    """A Model zoo / Pretrained models heading in the project's own docs (not notebooks or example folders)."""
+    return next(
+        (
+            heading
+            for heading in doc_index(repo).headings
+            if heading.cell is None and not _in_examples(heading.path) and _MODEL_HEADING.search(heading.text)
+        ),
+        None,
+    )
+
+
 def _publishes_models(repo: Repo) -> bool:
-    """The project serves or deploys a model, registers or pushes one, or its docs offer trained models."""
-    if _deploys(repo):
+    """The project serves or deploys a model, registers or pushes one, or its docs offer trained models.
+    Research code counts only by what it publishes (its deploy files often ship a platform, not a model)."""
+    if _deploys(repo) and not repo.facts.is_research:
         return True
     facts = repo.facts
     if not facts.is_ml or not facts.training_files:
         return False
-    if getattr(facts, "model_registry_uses", None):
+    if any(not _in_examples(use[0]) for use in getattr(facts, "model_registry_uses", None) or []):
         return True
-    code = [file for file in facts.code_files if not is_test_path(file.path)]
+    code = [file for file in facts.code_files if not is_test_path(file.path) and not _in_examples(file.path)]
     if repo.first(re.compile(r"\.push_to_hub\s*\(|\bupload_folder\s*\("), code) is not None:
         return True
-    index = doc_index(repo)
-    return index.heading(_MODEL_HEADING) is not None or bool(facts.readme_text and _WEIGHTS_LINK.search(facts.readme_text))
+    return _model_list_heading(repo) is not None or bool(facts.readme_text and _WEIGHTS_LINK.search(facts.readme_text))
 
 
 class ModelCardMissing(RepoRule):
@@ -715,7 +742,7 @@ class ModelCardMissing(RepoRule):
                 anchor="auto card",
             )
             return
-        listed = doc_index(repo).heading(_MODEL_HEADING)
+        listed = _model_list_heading(repo)
         if listed is not None:
             yield self.finding(
                 f"'{listed.text}' lists models, but no model card gives their intended use, data, evaluation and limitations",
@@ -814,11 +841,16 @@ _DICTIONARY_HEADING = re.compile(
 )
 # Headings about the data, whose section counts when it defines at least three columns.
 _DATA_HEADING = re.compile(
-    r"\bdata(?:set|sets)?\b|\bfeatures?\b|\bvariables?\b|\bcolumns?\b|\battributes?\b|\bfields?\b|\bdaten\b|\bdonnées\b|\bdatos\b"
-    r"|\bdados\b|\bvari[aá]ve(?:is|l)\b|\bvariablen\b|\bmerkmale\b|数据|特征",
+    r"\bdata(?:set|sets)?\b|\b(?:input|model|engineered)\s+features\b|\bfeatures?\s+(?:used|description)|(?<!environment )\bvariables?\b"
+    r"|\bcolumns?\b|\bdaten\b|\bdonnées\b|\bdatos\b|\bdados\b|\bvari[aá]ve(?:is|l)\b|\bvariablen\b|\bmerkmale\b|数据|特征",
     re.I,
 )
-_COLUMN_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)]|\|)\s*(?:\*\*|`|__)?[A-Za-z_][\w .()/-]{0,40}(?:\*\*|`|__)?\s*(?:[:|\u2013\u2014=]|\s-\s|\()\s*\S", re.M)
+# A list or table line that defines a column: a code-like name (`tenure`, **plan**, monthly_charges) and its meaning.
+_COLUMN_LINE = re.compile(
+    r"^\s*(?:[-*+]|\d+[.)]|\|)\s*(?:(?:`[^`\n]{1,40}`|\*\*[^*\n]{1,40}\*\*|[A-Za-z_][\w.]{0,40})\s*(?:[:|\u2013\u2014=]|\s-\s|\()"
+    r"|[A-Za-z][\w /'-]{0,40}?\s+(?::|->)\s)\s*\S",
+    re.M,
+)
 _DICTIONARY_TABLE = re.compile(
     r"^\s*\|\s*(?:column|feature|variable|field|attribute|name|spalte|merkmal|colonne|variable|columna|campo)\w*\s*\|.*\b(?:description|meaning|definition|type|beschreibung|signification|descripci[oó]n|descrição)\b",
     re.I | re.M,
@@ -871,11 +903,24 @@ class DataDictionaryMissing(RepoRule):
         ),
         Example({"train.py": "import sklearn\nmodel.fit(X, y)\n", "data/schema.yaml": "columns:\n  tenure: int\n"}),
         Example({"train.py": "import sklearn\nimport pandera as pa\nmodel.fit(X, y)\n"}),
+        Example(
+            {
+                "train.py": "import sklearn\nmodel.fit(X, y)\n",
+                "data/churn.csv": "a,b\n",
+                "README.md": "# Churn\n\n## Dataset\n- `tenure`: months as a customer\n- `plan` - contract type\n"
+                "- **monthly_charges**: amount billed per month (EUR)\n",
+            },
+            note="A data section that defines its columns counts.",
+        ),
     ]
     INVALID = [
         Example({"train.py": "import sklearn\nmodel.fit(X, y)\n", "data/churn.csv": "a,b\n", "README.md": "# Churn\nRun train.py\n"}, expect=["README.md"]),
         Example(
-            {"train.py": "import sklearn\nmodel.fit(X, y)\n", "dvc.yaml": "stages: {}\n", "README.md": "# Churn\n\n## Dataset\nTelco churn data from Kaggle.\n"},
+            {
+                "train.py": "import sklearn\nmodel.fit(X, y)\n",
+                "dvc.yaml": "stages: {}\n",
+                "README.md": "# Churn\n\n## Dataset\nTelco churn data from Kaggle.\n\n## Environment variables\n- `DATA_DIR`: input folder\n",
+            },
             expect=["README.md:3"],
         ),
     ]

@@ -215,12 +215,11 @@ def _route_of(decorator: ast.expr) -> str | None:
 
 def serving_handlers(repo: Repo) -> list[Handler]:
     """Request handlers of every serving module (memoized per repository)."""
-    cache: dict[str, list[Handler]] = repo.facts.__dict__.setdefault("_serving_handlers", {})
-    if "all" not in cache:
-        cache["all"] = [
-            handler for path in repo.facts.serving_modules for handler in _handlers_in(repo, path)
-        ]
-    return cache["all"]
+    return repo.facts.memo(
+        "serving_handlers",
+        "all",
+        lambda: [handler for path in repo.facts.serving_modules for handler in _handlers_in(repo, path)],
+    )
 
 
 def _handlers_in(repo: Repo, path: str) -> Iterator[Handler]:
@@ -367,10 +366,7 @@ class _CallGraph:
 
 def call_graph(repo: Repo, predicate: Callable[[ast.Call], bool], key: str) -> _CallGraph:
     """The serving code's call graph for a predicate, memoized per repository under `key`."""
-    cache: dict[str, _CallGraph] = repo.facts.__dict__.setdefault("_serving_call_graphs", {})
-    if key not in cache:
-        cache[key] = _CallGraph(repo, predicate)
-    return cache[key]
+    return repo.facts.memo("serving_call_graphs", key, lambda: _CallGraph(repo, predicate))
 
 
 def handler_does(repo: Repo, handler: Handler, predicate: Callable[[ast.Call], bool], key: str) -> bool:

@@ -69,7 +69,8 @@ class RandomSeedNotSet(PythonRule):
     `random_state` built without one, or a call to the global NumPy/`random` generator, while no seed
     is set: no `*seed*(...)` call (`torch.manual_seed`, `np.random.seed`, `set_seed`, `seed_everything`,
     `keras.utils.set_random_seed`...), no seeded generator, no Hugging Face `TrainingArguments`, in the
-    file, in a project module it imports, or in a script that imports it. One finding per file.
+    file, in a project module it imports, or in a script that imports it. One finding per file;
+    published libraries are skipped (their training code is framework code).
 
     Why it matters:
     Without a seed, every run gives a different model and different metrics, so a regression cannot be
@@ -430,6 +431,15 @@ class HyperparametersNotExplicit(PythonRule):
             note="A baseline comparison of several models.",
         ),
         Example({"tests/test_model.py": "from sklearn.svm import SVC\nclf = SVC()\n"}),
+        Example(
+            {
+                "train.py": (
+                    "import torch\noptimizer = torch.optim.AdamW(param_groups)\nfor it, batch in enumerate(loader):\n"
+                    "    for group in optimizer.param_groups:\n        group['lr'] = schedule[it]\n"
+                )
+            },
+            note="A schedule sets the learning rate on the parameter groups.",
+        ),
     ]
     INVALID = [
         Example(
@@ -450,6 +460,8 @@ class HyperparametersNotExplicit(PythonRule):
     def start(self, file: SourceFile, repo: Repo, source: PythonSource) -> None:
         super().start(file, repo, source)
         self.skip = is_test_path(file.path) or bool(_TUNING.search(source.text))
+        # The learning rate is set on the parameter groups by a schedule (`param_group["lr"] = ...`).
+        self.lr_scheduled = bool(re.search(r"\[\s*[\"']lr[\"']\s*\]\s*=", source.text))
         self.defaults: list[tuple[tuple[int, int, int, int], str]] = []
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -463,6 +475,8 @@ class HyperparametersNotExplicit(PythonRule):
             return
         positional_args = [arg for arg in node.args if arg.keyword is None]
         if kind == "optimizer":
+            if self.lr_scheduled:
+                return
             # torch takes the parameters first; Keras takes the learning rate first.
             given = len(positional_args) - (1 if name.startswith("torch.") else 0)
             if given > 0 or any(arg.keyword is not None for arg in node.args):
@@ -499,6 +513,9 @@ class HyperparametersNotExplicit(PythonRule):
         )
 
 
+_NOTEBOOK_RUNNER = re.compile(r"\bpapermill\b|\bnbconvert\b[^\n]*--execute|\bploomber\b|\bjupyter\s+execute\b")
+
+
 class TrainingEntrypointMissing(RepoRule):
     """Models are trained, but there is no runnable training entry point.
 
@@ -507,12 +524,13 @@ class TrainingEntrypointMissing(RepoRule):
     a training script with a `__main__` guard, a CLI (argparse, click, typer, fire, hydra) or top-level
     training code; a `dvc.yaml` pipeline; an `MLproject`; a Makefile, justfile or `tasks.py` target named
     `train`; a pyproject script named `train`; a pipeline framework (Kubeflow, ZenML, Kedro, Airflow,
-    Prefect, Metaflow, Flyte, Dagster). Typically training lives only in notebooks or in functions
-    nothing calls.
+    Prefect, Metaflow, Flyte, Dagster); a service that retrains; notebooks executed by papermill or
+    `nbconvert --execute` in CI. Fitting only a scaler or encoder is not training. Typically training
+    lives only in notebooks or in functions nothing calls.
 
     Why it matters:
     A model that can only be retrained by running notebook cells by hand cannot be retrained on a
-    schedule, in CI, or by someone else, and each retrain may differ (ML Test Score Infra 3).
+    schedule, in CI, or by someone else, and each retrain may differ.
 
     How to fix:
     Add a script such as `src/<project>/train.py` with a `main()` that reads its configuration from
@@ -523,7 +541,6 @@ class TrainingEntrypointMissing(RepoRule):
     name = "training-entrypoint-missing"
     pillar = Pillar.REPRODUCIBILITY
     severity = Severity.WARNING
-    ml_test_score = ("Infra 3",)
 
     VALID = [
         Example(
@@ -569,13 +586,19 @@ class TrainingEntrypointMissing(RepoRule):
         if facts.training_entrypoints:
             return
         training = facts.model_training_files
+        # A service with a retrain endpoint, or notebooks executed by papermill/nbconvert in CI or a Makefile.
+        for path in facts.serving_modules:
+            if path in training or set(facts.project_imports(path)) & set(training):
+                return
+        if _NOTEBOOK_RUNNER.search(facts.ci_text):
+            return
         notebooks = [path for path in training if path.endswith(".ipynb")]
         anchor = notebooks[0] if notebooks else training[0]
-        where = "notebooks" if notebooks and len(notebooks) == len(training) else "code nothing runs"
-        yield self.finding(
-            f"models are trained only in {where}: add a training script with a CLI, or a pipeline stage",
-            anchor,
-        )
+        if notebooks and len(notebooks) == len(training):
+            message = "models are trained only in notebooks: add a training script with a CLI, or a pipeline stage"
+        else:
+            message = "no script, CLI or pipeline stage runs the training code: add a training entry point"
+        yield self.finding(message, anchor)
 
 
 _ZERO_GRAD = re.compile(r"zero_?grad|clear_?grad|reset_?grad", re.I)
@@ -945,8 +968,8 @@ class ConfigUnvalidated(PythonRule):
 
     Why it matters:
     A typo in a key or a wrong type in the config only shows up deep inside training, or never: the code
-    silently falls back to a default. Config is code and needs checks like code (ML Test Score Infra 2;
-    Hidden Technical Debt: configuration debt).
+    silently falls back to a default. Config is code and needs checks like code (Hidden Technical Debt
+    in ML Systems: configuration debt).
 
     How to fix:
     Parse the loaded dict into a typed object that validates it at start-up, for example a pydantic

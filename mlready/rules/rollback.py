@@ -403,9 +403,10 @@ def _is_main_guard(statement: ast.AST) -> bool:
 
 def hardcoded_model_loads(repo: Repo) -> list[tuple[str, ast.Call, str, str]]:
     """(path, call, loader, literal path) for every model load from a fixed path in the serving code."""
-    cache: dict[str, list[tuple[str, ast.Call, str, str]]] = repo.facts.__dict__.setdefault("_hardcoded_loads", {})
-    if "all" in cache:
-        return cache["all"]
+    return repo.facts.memo("hardcoded_model_loads", "all", lambda: _find_hardcoded_model_loads(repo))
+
+
+def _find_hardcoded_model_loads(repo: Repo) -> list[tuple[str, ast.Call, str, str]]:
     found: list[tuple[str, ast.Call, str, str]] = []
     lines: set[tuple[str, int]] = set()
     for path in repo.facts.serving_files:
@@ -443,7 +444,6 @@ def hardcoded_model_loads(repo: Repo) -> list[tuple[str, ast.Call, str, str]]:
                     if _looks_like_file(literal, loader) and (path, call.lineno) not in lines:
                         lines.add((path, call.lineno))
                         found.append((path, call, loader, literal))
-    cache["all"] = found
     return found
 
 

@@ -71,7 +71,7 @@ _CODE_ASSIGNMENT = re.compile(
 )
 # `key: value`, `key = value`, `KEY=value`, `"key": "value",` in configuration files.
 _CONFIG_ASSIGNMENT = re.compile(
-    r"""^\s*(?:-\s+)?(?:export\s+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?P<q>["']?)(?P<value>[^\s"'#,;]+)(?P=q)\s*[,;]?\s*(?:#.*)?$""",
+    r"""^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?[ \t]*[:=][ \t]*(?P<q>["']?)(?P<value>[^\s"'#,;]+)(?P=q)[ \t]*[,;]?[ \t]*(?:#.*)?$""",
     re.M,
 )
 _KEYWORD_HINT = re.compile(r"(?i)pass(?:wd|word|phrase)|secret|api_?key|apikey|access_?key|private_?key|token")
@@ -84,6 +84,8 @@ _TEXT_SUFFIXES = (
 )
 _TEXT_NAMES = frozenset({"dockerfile", "makefile", "procfile", ".netrc", ".pypirc", ".npmrc", "credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "jenkinsfile"})
 _MAX_SCAN_SIZE = 2 * 1024 * 1024
+# Folders of test data (Go's `testdata`, fixtures, mocks): keys there are generated for tests.
+_FIXTURE_DIR = re.compile(r"(?:^|/)(?:testdata|test[-_]data|fixtures?|__fixtures__|mocks?)/", re.I)
 _MAX_JSON_SIZE = 512 * 1024
 
 
@@ -158,9 +160,19 @@ def secret_value(key: str, value: str) -> bool:
 class SecretHit:
     kind: str
     masked: str
-    line: int
+    line: int | None
     cell: int | None = None
     key: str = ""
+
+
+def _notebook_with_output(*cells: str) -> str:
+    """Notebook JSON whose last code cell printed the text given last (for examples)."""
+    import json
+
+    *sources, printed = cells
+    document = json.loads(notebook(*sources, outputs=True))
+    document["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": printed}]
+    return json.dumps(document, indent=1)
 
 
 def token_hits(text: str) -> Iterator[tuple[int, str, str]]:
@@ -221,8 +233,9 @@ class SecretInRepo(RepoRule):
     `sk-` keys, Google API keys, Stripe live keys) and private key blocks; and, in code and
     configuration files, keys such as `password`, `api_key`, `client_secret` or `access_token` set to
     a literal value that looks generated. Placeholders (`changeme`, `<your-key>`, `${VAR}`, `xxx`,
-    `dummy`, `example`), environment-variable names, paths and test files are ignored. Findings show
-    only a masked form of the value.
+    `dummy`, `example`), well-known local defaults, environment-variable names, paths, test files and
+    test-data folders are ignored. Findings show only a masked form of the value. The
+    `extra_patterns` option adds your own token formats (`{"kind": "regex"}`).
 
     Why it matters:
     A secret in git stays in its history forever and travels with every clone, fork and notebook
@@ -238,6 +251,8 @@ class SecretInRepo(RepoRule):
     name = "secret-in-repo"
     pillar = Pillar.SECURITY
     severity = Severity.ERROR
+    # Organisation-specific token formats: {"kind": "regex"} (the token is group 1, or the whole match).
+    default_options = {"extra_patterns": {}}
 
     VALID = [
         Example(
@@ -260,11 +275,18 @@ class SecretInRepo(RepoRule):
     ]
     INVALID = [
         Example({"deploy/config.yaml": "aws:\n  access_key_id: AKIA" + "Q3EGTV7NAMFBXK2P\n"}, expect=["deploy/config.yaml:2"]),
-        Example({"src/client.py": 'from openai import OpenAI\nclient = OpenAI(api_key="sk-' + 'proj-4fG7hK2mQ9xR1tV8wZ3bN6cD0eJ5sL2p")\n'}, expect=["src/client.py:2"]),
-        Example({"settings.py": 'SECRET_KEY = "k3#9vQ!x2Lr8Wm5Tz7Pb1Yc4"\n'}, expect=["settings.py:1"]),
+        Example({"src/client.py": 'client = Client(api_key="9f8Kq2' + 'Lm7Xv4Rt1Wz6Yb3Nc0Pd5Hs")\n'}, expect=["src/client.py:1"]),
+        Example({"settings.py": 'SECRET_KEY = "k3#9vQ!x2' + 'Lr8Wm5Tz7Pb1Yc4"\n'}, expect=["settings.py:1"]),
         Example(
-            {"explore.ipynb": notebook("from huggingface_hub import login", "login(token='hf_" + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ')")},
-            expect=["explore.ipynb[1]:1"],
+            {"explore.ipynb": _notebook_with_output("import os", "print(dict(os.environ))", "{'AWS_ACCESS_KEY_ID': 'ASIA" + "R7TQ2MXW5KDZ3PLN'}\n")},
+            expect=["explore.ipynb[1]"],
+            note="A credential printed in a cell output.",
+        ),
+        Example(
+            {"ops/notify.yaml": "endpoint: https://chat.acme.test\nauth: acme_live_" + "Zr4Tq8Wm2Xv6Lp9Nk3Bc7HdQ\n"},
+            expect=["ops/notify.yaml:2"],
+            options={"extra_patterns": {"ACME chat token": r"acme_live_[A-Za-z0-9]{24}"}},
+            note="Your own token formats, added with the `extra_patterns` option.",
         ),
         Example(
             {"keys/deploy.pem": "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c2Vb9mQ7Lk3tZp8XyW4Rn6Jh2Gf5Dd0Sa9Qw3Ee7Rt1Yu\n-----END RSA PRIVATE KEY-----\n"},
@@ -273,12 +295,21 @@ class SecretInRepo(RepoRule):
     ]
 
     def check(self, repo: Repo) -> Iterable[Finding]:
+        extra = self.options.get("extra_patterns") or {}
+        self.extra = [(str(kind), re.compile(str(pattern))) for kind, pattern in extra.items()] if isinstance(extra, dict) else []
         for file in repo.all_files:
             if _scannable(file):
                 yield from self._check_file(repo, file)
 
+    def _tokens(self, text: str) -> Iterator[tuple[int, str, str]]:
+        yield from token_hits(text)
+        for kind, pattern in getattr(self, "extra", []):
+            for match in pattern.finditer(text):
+                token = match.group(1) if pattern.groups else match.group(0)
+                yield match.start(), kind, mask(token, min(4, len(token) // 4))
+
     def _check_file(self, repo: Repo, file: SourceFile) -> Iterator[Finding]:
-        in_tests = is_test_path(file.path)
+        in_tests = is_test_path(file.path) or bool(_FIXTURE_DIR.search(file.path))
         if file.kind == "notebook":
             hits = list(self._notebook_hits(repo, file.path, in_tests))
         else:
@@ -290,7 +321,7 @@ class SecretInRepo(RepoRule):
             keywords = not in_tests and not (is_env_file(lower) and not is_env_template(lower)) and file.kind != "dockerfile"
             config = file.kind in ("yaml", "toml") or lower.endswith(_CONFIG_SUFFIXES) or is_env_file(lower)
             hits = list(self._text_hits(text, in_tests, keywords and (file.kind == "python" or config), config))
-        seen: set[tuple[str, int, int | None]] = set()
+        seen: set[tuple[str, int | None, int | None]] = set()
         token_lines = {(hit.line, hit.cell) for hit in hits if not hit.key}
         for hit in hits:
             if (hit.masked, hit.line, hit.cell) in seen or (hit.key and (hit.line, hit.cell) in token_lines):
@@ -303,7 +334,7 @@ class SecretInRepo(RepoRule):
             yield self.finding(message, file.path, hit.line, cell=hit.cell, anchor=f"{hit.kind}:{hit.key}:{hit.masked}")
 
     def _text_hits(self, text: str, in_tests: bool, keywords: bool, config: bool, cell: int | None = None) -> Iterator[SecretHit]:
-        for offset, kind, masked in token_hits(text):
+        for offset, kind, masked in self._tokens(text):
             if in_tests and kind == "private key":
                 continue
             yield SecretHit(kind, masked, _line_of(text, offset), cell)
@@ -320,8 +351,8 @@ class SecretInRepo(RepoRule):
         for cell in parsed.cells:
             yield from self._text_hits(cell.source, in_tests, cell.cell_type == "code" and not in_tests, False, cell.index)
             for output in cell.outputs:
-                for _offset, kind, masked in token_hits(output_text(output)):
-                    yield SecretHit(kind + " in a cell output", masked, 1, cell.index)
+                for _offset, kind, masked in self._tokens(output_text(output)):
+                    yield SecretHit(kind + " in a cell output", masked, None, cell.index)
 
 
 # -- SEC002 --------------------------------------------------------------------------------------

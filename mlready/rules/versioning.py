@@ -75,6 +75,10 @@ def is_data_file(path: str) -> bool:
     return suffix in _DATA_FOLDER_EXTENSIONS and bool(_DATA_FOLDER.search(path))
 
 
+def _is_fixture(path: str) -> bool:
+    return is_test_path(path) or bool(_FIXTURE_FOLDER.search(path))
+
+
 def _size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
@@ -153,7 +157,6 @@ class ModelArtifactInGit(RepoRule):
     pillar = Pillar.VERSIONING
     severity = Severity.WARNING
     default_options = {"fixture_max_kb": 1024}
-    ml_test_score = ("Infra 4",)
 
     VALID = [
         Example(
@@ -246,7 +249,7 @@ class ModelRegistryAbsent(RepoRule):
 
     Why it matters:
     Without a registry nobody can say which model version serves traffic, what produced it, or which
-    version to roll back to (ML Test Score Infra 4 and 7).
+    version to roll back to (ML Test Score Infra 7).
 
     How to fix:
     Register every trained model, for example `mlflow.sklearn.log_model(model, "model",
@@ -258,7 +261,7 @@ class ModelRegistryAbsent(RepoRule):
     name = "model-registry-absent"
     pillar = Pillar.VERSIONING
     severity = Severity.WARNING
-    ml_test_score = ("Infra 4", "Infra 7")
+    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(
@@ -365,7 +368,8 @@ _TRACKING_IMPORTS = frozenset(
 _TRACKING_CODE = re.compile(
     r"\btorch\.utils\.tensorboard\b|\bSummaryWriter\s*\(|\btf\.summary\.create_file_writer\s*\(|\bTensorBoard\s*\("
     r"|\b(?:TensorBoard|Wandb|MLFlow|Neptune|Comet|CSV|Aim|DVCLive)Logger\s*\(|\breport_to\s*=\s*[\[\"'](?!none)"
-    r"|\bDefaultTrainer\b|\bEventStorage\b|\b(?:pl|L|lightning|pytorch_lightning)\.Trainer\s*\(|\bfrom\s+(?:pytorch_)?lightning(?:\.pytorch)?\s+import\b[^\n]*\bTrainer\b"
+    r"|\bDefaultTrainer\b|\bEventStorage\b|\bRun\.get_context\s*\(|\baiplatform\.(?:start_run|log_metrics|log_params)\s*\("
+    r"|\bsagemaker\.experiments\b|\b(?:pl|L|lightning|pytorch_lightning)\.Trainer\s*\(|\bfrom\s+(?:pytorch_)?lightning(?:\.pytorch)?\s+import\b[^\n]*\bTrainer\b"
 )
 
 
@@ -374,14 +378,15 @@ class ExperimentTrackingAbsent(RepoRule):
 
     What it checks:
     The repository has training code, and none of these appears: an import of MLflow, W&B, Neptune,
-    Comet, ClearML, Aim, DVCLive, Sacred or tensorboardX; a TensorBoard `SummaryWriter`,
+    Comet, ClearML, Aim, DVCLive, Sacred or tensorboardX; Azure ML `Run.get_context()`, Vertex AI or
+    SageMaker experiments; a TensorBoard `SummaryWriter`,
     `tf.summary` writer or Keras `TensorBoard` callback; a Lightning logger or Trainer (which logs by
     default); Hugging Face `report_to=`; `metrics:` or `plots:` in `dvc.yaml`. Runs written only to
     home-made files (`metrics.json`, a `runs.csv` ledger) earn half credit.
 
     Why it matters:
     Without tracking, nobody can tell which parameters and data gave the model in production, compare
-    a retrain with it, or reproduce it (ML Test Score Infra 1 and 4).
+    a retrain with it, or reproduce it (ML Test Score Infra 1).
 
     How to fix:
     Log every run: for example `mlflow.autolog()` (or `mlflow.log_params` / `mlflow.log_metrics`) at the
@@ -392,7 +397,7 @@ class ExperimentTrackingAbsent(RepoRule):
     name = "experiment-tracking-absent"
     pillar = Pillar.VERSIONING
     severity = Severity.WARNING
-    ml_test_score = ("Infra 1", "Infra 4")
+    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"train.py": "import mlflow\nfrom sklearn.svm import SVC\nmlflow.autolog()\nSVC().fit(X, y)\n"}),
@@ -541,8 +546,8 @@ class LargeFileInGit(RepoRule):
         for file in repo.all_files:
             if file.size <= limit:
                 continue
-            if is_ml and (is_model_file(file.path) or is_data_file(file.path)):
-                continue
+            if is_ml and (is_model_file(file.path) or (is_data_file(file.path) and not _is_fixture(file.path))):
+                continue  # reported by model-artifact-in-git or data-unversioned
             if repo.facts.versioned_outside_git(file.path):
                 continue
             advice = (
@@ -559,7 +564,8 @@ class DataUnversioned(RepoRule):
     What it checks:
     Data files (`.csv .parquet .feather .npy .npz .jsonl .xlsx .h5 .tfrecord .zip ...`, and `.txt`/`.json`
     under a data folder) larger than `min_kb` (1024 KB by default) that are neither tracked by DVC nor
-    stored in Git LFS (pointer or `filter=lfs` pattern).
+    stored in Git LFS (pointer or `filter=lfs` pattern). Test fixtures and the data a published library
+    ships are exempt (large-file-in-git still applies to them).
 
     Why it matters:
     Data changes more often than code. In git a dataset cannot be diffed, bloats every clone, and
@@ -583,6 +589,9 @@ class DataUnversioned(RepoRule):
             options={"min_kb": 1},
         ),
         Example({"notes.py": "import json\n", "big.csv": "a,b\n" * 600}, options={"min_kb": 1}, note="Not an ML repository."),
+        Example(
+            {"train.py": "import sklearn\n", "tests/data/golden.csv": "a,b\n" * 600}, options={"min_kb": 1}, note="A test fixture."
+        ),
     ]
     INVALID = [
         Example(
@@ -593,13 +602,15 @@ class DataUnversioned(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
+        if published_library(repo):
+            return "a published library: the data it ships is package or test data"
         return _not_ml(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         limit = int(self.options["min_kb"]) * 1024
         tool = "DVC" if repo.facts.uses_dvc else "DVC or Git LFS"
         for file in repo.all_files:
-            if file.size <= limit or not is_data_file(file.path):
+            if file.size <= limit or not is_data_file(file.path) or _is_fixture(file.path):
                 continue
             if repo.facts.versioned_outside_git(file.path):
                 continue

@@ -1,0 +1,174 @@
+"""The result cache: what each rule found, and exactly what it read to find it.
+
+Every rule run (a repository rule, a file rule on one file, the Python rules on
+one file) is recorded with its dependencies: the digests of the files it read,
+the sizes it looked at, and the file list when it listed files. On the next run
+an entry is reused only if every one of those digests is unchanged, so a warm
+run parses nothing, and editing one file reruns only what depended on it.
+
+The cache lives outside the analysed repository (mlready never writes there):
+`$MLREADY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlready`, else `~/.cache/mlready`,
+with a CACHEDIR.TAG. It is JSON only, never pickle; an unreadable or foreign
+file is ignored with a warning, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from mlready import __version__
+from mlready.model import Diagnostic, Finding, Pillar, Severity
+
+CACHE_FORMAT = 1
+CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory tag created by mlready.\n"
+
+
+def default_directory() -> Path:
+    explicit = os.environ.get("MLREADY_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mlready"
+
+
+def code_signature() -> str:
+    """A digest of mlready's own code, so that a changed rule never reuses old results."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def finding_to_json(finding: Finding) -> list[Any]:
+    return [
+        finding.code,
+        finding.name,
+        finding.severity.value,
+        finding.pillar.value,
+        finding.message,
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.end_column,
+        finding.cell,
+        finding.partial,
+        finding.anchor,
+    ]
+
+
+def finding_from_json(row: list[Any]) -> Finding:
+    return Finding(
+        code=row[0],
+        name=row[1],
+        severity=Severity(row[2]),
+        pillar=Pillar(row[3]),
+        message=row[4],
+        path=row[5],
+        line=row[6],
+        column=row[7],
+        end_line=row[8],
+        end_column=row[9],
+        cell=row[10],
+        partial=row[11],
+        anchor=row[12],
+    )
+
+
+class ResultCache:
+    """One JSON file per analysed root and configuration."""
+
+    def __init__(self, directory: Path, scope: str) -> None:
+        self.directory = directory
+        self.scope = hashlib.sha256(f"{scope}\0{code_signature()}".encode("utf-8", "surrogateescape")).hexdigest()
+        self.path = directory / f"v{CACHE_FORMAT}-{self.scope[:24]}.json"
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+        self._load()
+
+    def _warn(self, message: str) -> None:
+        sys.stderr.write(f"mlready: warning: {message}\n")
+
+    def _load(self) -> None:
+        if not self.path.is_file():
+            return
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            self._warn(f"ignoring unreadable cache {self.path}")
+            return
+        if (
+            not isinstance(document, dict)
+            or document.get("format") != CACHE_FORMAT
+            or document.get("scope") != self.scope
+            or not isinstance(document.get("entries"), dict)
+        ):
+            self._warn(f"ignoring foreign or outdated cache {self.path}")
+            return
+        entries = document["entries"]
+        if all(_valid_entry(entry) for entry in entries.values()):
+            self.entries = entries
+        else:
+            self._warn(f"ignoring malformed cache {self.path}")
+
+    def lookup(self, key: str, digest: Any) -> dict[str, Any] | None:
+        """The entry for `key` if every dependency still has its recorded digest."""
+        entry = self.entries.get(key)
+        if entry is None or any(digest(dep) != value for dep, value in entry["deps"].items()):
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.used.add(key)
+        return entry
+
+    def store(self, key: str, deps: dict[str, str], findings: list[Finding], diagnostics: list[Diagnostic], skip: str | None) -> None:
+        self.entries[key] = {
+            "deps": deps,
+            "findings": [finding_to_json(finding) for finding in findings],
+            "diagnostics": [[item.path, item.message, item.line] for item in diagnostics],
+            "skip": skip,
+        }
+        self.used.add(key)
+
+    def save(self) -> None:
+        """Write the entries used by this run (stale ones are dropped), atomically."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tag = self.directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text(CACHEDIR_TAG, encoding="utf-8")
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+            document = {
+                "format": CACHE_FORMAT,
+                "scope": self.scope,
+                "entries": {key: self.entries[key] for key in sorted(self.used) if key in self.entries},
+            }
+            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError as error:
+            self._warn(f"cannot write the cache in {self.directory}: {error.strerror or error}")
+
+
+def _valid_entry(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("deps"), dict)
+        and all(isinstance(key, str) and isinstance(value, str) for key, value in entry["deps"].items())
+        and isinstance(entry.get("findings"), list)
+        and all(isinstance(row, list) and len(row) == 13 for row in entry["findings"])
+        and isinstance(entry.get("diagnostics"), list)
+        and all(isinstance(row, list) and len(row) == 3 for row in entry["diagnostics"])
+        and (entry.get("skip") is None or isinstance(entry.get("skip"), str))
+    )
