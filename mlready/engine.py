@@ -309,7 +309,7 @@ class LazyMetadata:
             statement = self.module.body[index]
             alone = statement.with_changes(leading_lines=())
             mini = self.module.with_changes(header=(), body=[alone], footer=())
-            positions = dict(MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider))
+            positions: dict[Any, Any] = dict(MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider))
             positions[statement] = positions.get(alone)
             self._statement_positions[index] = positions
         found = self._statement_positions[index].get(node)
@@ -421,13 +421,12 @@ def _suppressions(
     if key not in cache:
         file = repo.file(path)
         if file is not None and file.kind == "notebook":
-            notebook = repo.notebook(path)
-            cells = notebook.code_cells if notebook else []
+            cells = [source for cell_type, source in repo.cell_sources(path) or [] if cell_type == "code"]
             file_level: set[str] = set()
-            for code_cell in cells:
-                file_level |= scan(code_cell.lines, comment_above=False).file_level
-            own = next((code_cell for code_cell in cells if code_cell.index == cell), None)
-            result = scan(own.lines, comment_above=False) if own else Suppressions()
+            for source in cells:
+                file_level |= scan(source.split("\n"), comment_above=False).file_level
+            own = _cell_lines(repo, path, cell)
+            result = scan(own, comment_above=False) if own else Suppressions()
             result.file_level |= file_level
             cache[key] = result
         else:
@@ -439,15 +438,16 @@ def _suppressions(
 # -- fingerprints -----------------------------------------------------------------------
 
 
+def _cell_lines(repo: Repo, path: str, cell: int | None) -> list[str]:
+    cells = repo.cell_sources(path) or []
+    return cells[cell][1].split("\n") if cell is not None and 0 <= cell < len(cells) else []
+
+
 def line_text(repo: Repo, path: str | None, cell: int | None, line: int | None) -> str:
     if path is None or line is None:
         return ""
     if cell is not None:
-        notebook = repo.notebook(path)
-        if notebook is None:
-            return ""
-        own = next((item for item in notebook.cells if item.index == cell), None)
-        lines = own.lines if own else []
+        lines = _cell_lines(repo, path, cell)
     else:
         lines = repo.lines(path)
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""

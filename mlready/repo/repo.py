@@ -338,14 +338,28 @@ class Repo:
         """Source a person wrote: a `.py` file's text, or a notebook's code cells (raw)."""
         if path.endswith(".ipynb"):
             self.depend(path)
-            key = ("code_text", path)
-            if key not in self._parsed:
-                notebook = self.notebook(path)
-                self._parsed[key] = (
-                    None if notebook is None else "\n".join(cell.source for cell in notebook.code_cells)
-                )
-            return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
+            cells = self.cell_sources(path)
+            if cells is None:
+                return None
+            return "\n".join(source for cell_type, source in cells if cell_type == "code")
         return self.text(path)
+
+    def cell_sources(self, path: str) -> list[tuple[str, str]] | None:
+        """(cell type, source) of each cell of a notebook, without the full notebook reader when possible."""
+        self.depend(path)
+        key = ("cells", path)
+        if key not in self._parsed:
+            from mlready.parsers.notebook import quick_cells
+
+            text = self.text(path)
+            cells = quick_cells(text) if text is not None else None
+            if cells is None:  # not a plain v4 notebook: the full reader decides
+                notebook = self.notebook(path)
+                if notebook is not None:
+                    by_index = {cell.index: (cell.cell_type, cell.source) for cell in notebook.cells}
+                    cells = [by_index.get(index, ("", "")) for index in range(max(by_index, default=-1) + 1)]
+            self._parsed[key] = cells
+        return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
 
     def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:
         """Every match of `pattern` in the given files, with its line."""

@@ -72,6 +72,10 @@ def _parse_doc(path: str, raw: str, cell: int | None = None) -> DocText:
     lines = raw.split("\n")
     prose: list[str] = []
     in_fence = False
+    front = _HF_FRONT_MATTER.match(raw) if cell is None else None
+    if front is not None:  # YAML front matter is metadata, not prose
+        skipped = raw.count("\n", 0, front.end())
+        prose, lines = [""] * skipped, lines[skipped:]
     for line in lines:
         if _FENCE.match(line):
             in_fence = not in_fence

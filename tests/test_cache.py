@@ -1,0 +1,109 @@
+"""The result cache: reused only when nothing a rule read has changed; never trusted when broken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import write_tree
+
+from mlready.cache import ResultCache
+from mlready.cli import main
+from mlready.config import Settings
+from mlready.engine import analyse, select_rules
+from mlready.reporters.json_report import render
+from mlready.repo import Repo, WorkTreeSource
+from mlready.rule import notebook
+
+PROJECT = {
+    "README.md": "# churn\n",
+    "requirements.txt": "scikit-learn>=1.0\npyyaml\n",
+    "train.py": (
+        "import yaml\nfrom sklearn.model_selection import train_test_split\n"
+        "from sklearn.ensemble import RandomForestClassifier\n"
+        "cfg = yaml.load(open('c.yml'))\nX_train, X_test, y_train, y_test = train_test_split(X, y)\n"
+        "RandomForestClassifier().fit(X_train, y_train)\n"
+    ),
+    "serve.py": "from flask import Flask\nimport joblib\napp = Flask(__name__)\nmodel = joblib.load('model.joblib')\n",
+    "explore.ipynb": notebook("import pandas as pd\ndf = pd.read_csv('/home/me/x.csv')", outputs=True, counts=[2]),
+}
+
+
+def run(root: Path, cache_dir: Path | None) -> tuple[str, Repo, ResultCache | None]:
+    rules, ignored = select_rules(Settings())
+    repo = Repo(WorkTreeSource(root))
+    cache = ResultCache(cache_dir, str(root)) if cache_dir is not None else None
+    report = analyse(repo, Settings(), rules, ignored, cache=cache)
+    if cache is not None:
+        cache.save()
+    return render(report), repo, cache
+
+
+def test_warm_run_parses_nothing_and_matches(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", PROJECT)
+    cold, cold_repo, _ = run(root, tmp_path / "cache")
+    assert cold_repo.parse_count > 0
+    warm, warm_repo, cache = run(root, tmp_path / "cache")
+    assert warm == cold
+    assert warm_repo.parse_count == 0
+    assert cache is not None and cache.misses == 0 and cache.hits > 0
+    assert run(root, None)[0] == cold
+
+
+def test_editing_one_file_reruns_only_what_read_it(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", PROJECT)
+    run(root, tmp_path / "cache")
+    (root / "train.py").write_text(PROJECT["train.py"].replace("yaml.load(open('c.yml'))", "yaml.safe_load(open('c.yml'))"))
+    warm, repo, _ = run(root, tmp_path / "cache")
+    cold_parses = run(root, None)[1].parse_count
+    assert repo.parse_count < cold_parses  # only what read train.py runs again
+    assert warm == run(root, None)[0]
+    assert "yaml-unsafe-load" not in {finding["name"] for finding in json.loads(warm)["findings"]}
+
+
+def test_adding_a_file_invalidates_rules_that_listed_files(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", PROJECT)
+    first, _, _ = run(root, tmp_path / "cache")
+    assert '"code": "TST001"' in first and json.loads(first)["rules"]
+    write_tree(root, {"tests/test_train.py": "def test_x():\n    assert True\n"})
+    warm, _, _ = run(root, tmp_path / "cache")
+    assert warm == run(root, None)[0]
+    outcome = {rule["code"]: rule["outcome"] for rule in json.loads(warm)["rules"]}
+    assert outcome["TST001"] == "pass"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: "{not json",
+        lambda text: json.dumps({"format": 1, "scope": "someone else's", "entries": {}}),
+        lambda text: text.replace('"warning"', '"catastrophic"'),
+        lambda text: json.dumps({"format": 1, "scope": json.loads(text)["scope"], "entries": {"x": {"deps": 3}}}),
+    ],
+    ids=["corrupt", "foreign", "tampered-entry", "malformed"],
+)
+def test_broken_cache_is_ignored_not_trusted(tmp_path: Path, capsys: pytest.CaptureFixture[str], damage) -> None:  # type: ignore[no-untyped-def]
+    root = write_tree(tmp_path / "repo", PROJECT)
+    expected, _, cache = run(root, tmp_path / "cache")
+    assert cache is not None
+    cache.path.write_text(damage(cache.path.read_text()))
+    capsys.readouterr()
+    again, _, _ = run(root, tmp_path / "cache")
+    assert again == expected
+    warned = capsys.readouterr().err
+    assert "ignoring" in warned or "catastrophic" not in again
+
+
+def test_cache_lives_outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tree(tmp_path / "repo", PROJECT)
+    before = sorted(str(path) for path in root.rglob("*"))
+    monkeypatch.setenv("MLREADY_CACHE_DIR", str(tmp_path / "user-cache"))
+    assert CliRunner().invoke(main, ["check", str(root), "--exit-zero"]).exit_code == 0
+    assert sorted(str(path) for path in root.rglob("*")) == before
+    written = sorted(path.name for path in (tmp_path / "user-cache").iterdir())
+    assert "CACHEDIR.TAG" in written and ".gitignore" in written and any(name.endswith(".json") for name in written)
+    monkeypatch.setenv("MLREADY_CACHE_DIR", str(tmp_path / "unused"))
+    assert CliRunner().invoke(main, ["check", str(root), "--exit-zero", "--no-cache"]).exit_code == 0
+    assert not (tmp_path / "unused").exists()
