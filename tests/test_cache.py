@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import write_tree
 
 from mlready.cache import ResultCache
 from mlready.cli import main
 from mlready.config import Settings
 from mlready.engine import analyse, select_rules
-from mlready.reporters.json_report import render
 from mlready.repo import Repo, WorkTreeSource
+from mlready.reporters.json_report import render
 from mlready.rule import notebook
+
+from helpers import write_tree
 
 PROJECT = {
     "README.md": "# churn\n",

@@ -80,6 +80,10 @@ def _as_text(value: Any) -> str:
     return ""
 
 
+def _as_int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 def parse_notebook(text: str) -> Notebook:
     from nbformat import converter, reader
 
@@ -119,8 +123,8 @@ def parse_notebook(text: str) -> Notebook:
     return Notebook(
         cells=cells,
         metadata=dict(metadata) if isinstance(metadata, dict) else {},
-        nbformat=int(node.get("nbformat", 4) or 4),
-        nbformat_minor=int(node.get("nbformat_minor", 0) or 0),
+        nbformat=_as_int(node.get("nbformat"), 4),
+        nbformat_minor=_as_int(node.get("nbformat_minor"), 0),
     )
 
 

@@ -850,6 +850,10 @@ _DATA_HEADING = re.compile(
     re.I,
 )
 # A list or table line that defines a column: a code-like name (`tenure`, **plan**, monthly_charges) and its meaning.
+# A heading that is about the data itself ("Data", "Dataset", "2) Data collection"): half credit.
+_DATA_SECTION = re.compile(r"^[\W\d]*(?:the\s+|our\s+)?(?:data(?:set)?s?|training data|dados|datos|données|daten|数据)\b", re.I)
+# In a notebook, only a heading that describes the data counts ("Data collection", "Dataset information").
+_DATA_DESCRIBED = re.compile(r"\b(?:description|sources?|collection|overview|information|dictionary|details|set)\b", re.I)
 _COLUMN_LINE = re.compile(
     r"^\s*(?:[-*+]|\d+[.)]|\|)\s*(?:(?:`[^`\n]{1,40}`|\*\*[^*\n]{1,40}\*\*|[A-Za-z_][\w.]{0,40})\s*(?:[:|\u2013\u2014=]|\s-\s|\()"
     r"|[A-Za-z][\w /'-]{0,40}?\s+(?::|->)\s)\s*\S",
@@ -946,7 +950,14 @@ class DataDictionaryMissing(RepoRule):
         code = [file for file in repo.facts.code_files if not is_test_path(file.path)]
         if repo.first(_SCHEMA_CODE, code) is not None:
             return
-        data = data_headings[0] if data_headings else None
+        data = next(
+            (
+                heading
+                for heading in data_headings
+                if _DATA_SECTION.match(heading.text) and (heading.cell is None or _DATA_DESCRIBED.search(heading.text))
+            ),
+            None,
+        )
         if data is not None:
             yield self.finding(
                 f"'{data.text}' describes the data but defines no columns: add a data dictionary (name, type, meaning, source)",
