@@ -66,8 +66,10 @@ def rule_markdown(rule: type[Rule]) -> str:
     lines.append(f"- Pillar: {rule.pillar.value}")
     lines.append(f"- Severity: {rule.severity.value}")
     lines.append(f"- Scope: {kind_of(rule)}")
-    if rule.ml_test_score:
-        lines.append(f"- ML Test Score: {', '.join(rule.ml_test_score)}")
+    from mlready.mltestscore import tests_of
+
+    if tests_of(rule):
+        lines.append(f"- ML Test Score: {', '.join(tests_of(rule))}")
     lines.append("")
     for heading, text in sections(rule).items():
         lines.append(f"## {heading}")

@@ -230,7 +230,7 @@ def _guard(repo: Repo, rule: Rule, path: str | None, call: Any) -> Any:
 
 
 def _triggered(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
-    if not rule.wants(file, repo):
+    if file.kind not in rule.kinds or not rule.wants(file, repo):
         return False
     pattern = rule.trigger_pattern()
     if pattern is None:

@@ -1,11 +1,15 @@
 """The ML Test Score view (Breck et al., 2017), as a static proxy.
 
-Each of the paper's 28 tests is fed by the rules that declare it in their
-`ml_test_score` attribute. A rule that passes gives 1 point when its evidence
-is automated (code, CI, monitors) and 0.5 when it is only documentation
-(`ml_test_score_evidence = "documented"`); a partial outcome gives 0.5. A test
-takes the best of its rules. Tests no rule can judge statically are shown as
-such, never as zero. The final score is the minimum of the four section sums.
+Each of the paper's 28 tests is fed by the rules in EVIDENCE: "automated"
+rules detect something that runs (tests, CI, monitors, code), "documented"
+rules detect a written practice. As in the paper's scoring, a test earns:
+- 1 point when every applicable automated rule passes;
+- 0.5 when at least one of its rules passes or passes partly (documented or manual evidence);
+- 0 otherwise.
+Tests that no rule can judge statically are shown as such, never as zero; a
+test whose rules all skip is "not applicable" and counts 0, as an unimplemented
+test does in the paper. The final score is the minimum of the four section sums.
+mlready cannot see whether tests pass or monitors fire: this is a static proxy.
 """
 
 from __future__ import annotations
@@ -49,6 +53,66 @@ TESTS: dict[str, str] = {
     "Monitor 7": "Prediction quality has not regressed",
 }
 
+AUTOMATED, DOCUMENTED = "automated", "documented"
+
+# test -> [(rule name, kind of evidence)]. Third-party rules may add themselves with their
+# `ml_test_score` attribute (as automated evidence).
+EVIDENCE: dict[str, list[tuple[str, str]]] = {
+    "Data 1": [("data-validation-absent", AUTOMATED), ("data-dictionary-missing", DOCUMENTED)],
+    "Data 4": [("fairness-unchecked-sensitive-features", AUTOMATED)],
+    "Data 5": [("pii-without-privacy-doc", DOCUMENTED)],
+    "Data 7": [("feature-code-untested", AUTOMATED)],
+    "Model 1": [("ci-not-on-pull-request", AUTOMATED)],
+    "Model 3": [("hyperparameters-not-explicit", DOCUMENTED)],
+    "Model 4": [("model-metadata-missing", AUTOMATED), ("retraining-strategy-undocumented", DOCUMENTED)],
+    "Model 5": [("baseline-model-absent", AUTOMATED)],
+    "Model 6": [("slice-evaluation-absent", AUTOMATED)],
+    "Model 7": [("fairness-unchecked-sensitive-features", AUTOMATED), ("model-card-incomplete", DOCUMENTED)],
+    "Infra 1": [
+        ("random-seed-not-set", AUTOMATED),
+        ("split-random-state-missing", AUTOMATED),
+        ("ml-framework-unpinned", AUTOMATED),
+        ("lockfile-missing", AUTOMATED),
+    ],
+    "Infra 2": [("training-smoke-test-missing", AUTOMATED), ("model-behaviour-tests-missing", AUTOMATED)],
+    "Infra 3": [
+        ("training-smoke-test-missing", AUTOMATED),
+        ("training-entrypoint-missing", AUTOMATED),
+        ("tests-not-run-in-ci", AUTOMATED),
+    ],
+    "Infra 4": [("model-quality-gate-absent", AUTOMATED)],
+    "Infra 6": [("canary-or-shadow-absent", AUTOMATED), ("serving-contract-test-missing", AUTOMATED)],
+    "Infra 7": [
+        ("rollback-mechanism-absent", AUTOMATED),
+        ("model-registry-absent", AUTOMATED),
+        ("rollback-plan-undocumented", DOCUMENTED),
+    ],
+    "Monitor 1": [("dependency-update-tool-missing", AUTOMATED)],
+    "Monitor 2": [("serving-input-unvalidated", AUTOMATED), ("drift-detection-absent", AUTOMATED)],
+    "Monitor 3": [
+        ("fit-in-serving-code", AUTOMATED),
+        ("preprocessing-not-shared", AUTOMATED),
+        ("prediction-logging-absent", AUTOMATED),
+    ],
+    "Monitor 4": [("model-metadata-missing", AUTOMATED), ("model-version-not-exposed", AUTOMATED)],
+    "Monitor 6": [("latency-metrics-absent", AUTOMATED), ("monitoring-absent", AUTOMATED)],
+    "Monitor 7": [("drift-detection-absent", AUTOMATED), ("alerting-not-configured", AUTOMATED)],
+}
+
+
+def evidence_for(test: str, rules: Sequence[type[Rule]]) -> list[tuple[type[Rule], str]]:
+    by_name = {rule.name: rule for rule in rules}
+    found = [(by_name[name], kind) for name, kind in EVIDENCE.get(test, []) if name in by_name]
+    listed = {name for name, _ in EVIDENCE.get(test, [])}
+    found += [(rule, AUTOMATED) for rule in rules if test in rule.ml_test_score and rule.name not in listed and rule.__module__.split(".")[:2] != ["mlready", "rules"]]
+    return found
+
+
+def tests_of(rule: type[Rule]) -> list[str]:
+    """The ML Test Score tests a rule gives evidence for (for its documentation page)."""
+    return [test for test, items in EVIDENCE.items() if any(name == rule.name for name, _ in items)] or list(rule.ml_test_score)
+
+
 BANDS = (
     (0.0, "More of a research project than a productionized system"),
     (1.0, "Not totally untested, but it is worth considering the possibility of serious holes in reliability"),
@@ -87,20 +151,26 @@ def compute(results: Sequence[RuleResult], rules: Sequence[type[Rule]]) -> MLTes
     by_code = {result.code: result for result in results}
     tests = []
     for test, title in TESTS.items():
-        feeding = [rule for rule in rules if test in rule.ml_test_score]
+        feeding = evidence_for(test, rules)
         if not feeding:
             tests.append(TestScore(test, title, None, "not statically assessable", []))
             continue
+        applicable = [
+            (by_code[rule.code].outcome, kind)
+            for rule, kind in feeding
+            if rule.code in by_code and by_code[rule.code].outcome is not Outcome.SKIP
+        ]
         points: float | None = None
-        for rule in feeding:
-            result = by_code.get(rule.code)
-            if result is None or result.outcome is Outcome.SKIP:
-                continue
-            documented = getattr(rule, "ml_test_score_evidence", "automated") == "documented"
-            earned = {Outcome.PASS: 0.5 if documented else 1.0, Outcome.PARTIAL: 0.5, Outcome.FAIL: 0.0}[result.outcome]
-            points = earned if points is None else max(points, earned)
+        if applicable:
+            automated = [outcome for outcome, kind in applicable if kind == AUTOMATED]
+            if automated and all(outcome is Outcome.PASS for outcome in automated):
+                points = 1.0
+            elif any(outcome in (Outcome.PASS, Outcome.PARTIAL) for outcome, _ in applicable):
+                points = 0.5
+            else:
+                points = 0.0
         status = "scored" if points is not None else "not applicable"
-        tests.append(TestScore(test, title, points, status, [rule.code for rule in feeding]))
+        tests.append(TestScore(test, title, points, status, [rule.code for rule, _ in feeding]))
     sections = {
         section: sum(item.points or 0.0 for item in tests if item.test.split()[0] == section) for section in SECTIONS
     }

@@ -46,7 +46,8 @@ def run_check(root: Path, out: Path, *extra: str, env: dict[str, str] | None = N
     for name in FORMATS[:-1]:
         args += ["--format", f"{name}:{out / name}"]
     args += ["--format", "text", "--color", *extra]
-    return subprocess.run(args, capture_output=True, text=True, timeout=900, env=env or dict(os.environ))
+    environment = {"MLREADY_CACHE_DIR": str(out.parent / "cache"), **(env or os.environ)}
+    return subprocess.run(args, capture_output=True, text=True, timeout=900, env=environment)
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +114,12 @@ def test_hostile_corpus_outside_git(corpus, tmp_path: Path) -> None:  # type: ig
 @pytest.mark.slow
 def test_hostile_corpus_is_deterministic_and_order_independent(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     root, _, _ = corpus
-    first = run_check(root, tmp_path / "a", "--select", "SEC,MOD,DEP")
-    second = run_check(root, tmp_path / "b", "--select", "SEC,MOD,DEP")
-    assert (tmp_path / "a" / "json").read_bytes() == (tmp_path / "b" / "json").read_bytes()
-    assert first.returncode == second.returncode
+    cold = run_check(root, tmp_path / "a", "--select", "SEC,MOD,DEP", "--no-cache")
+    first = run_check(root, tmp_path / "b", "--select", "SEC,MOD,DEP")  # fills the cache
+    warm = run_check(root, tmp_path / "c", "--select", "SEC,MOD,DEP")  # reads it
+    reports = [(tmp_path / name / "json").read_bytes() for name in "abc"]
+    assert reports[0] == reports[1] == reports[2]
+    assert cold.returncode == first.returncode == warm.returncode
 
 
 @pytest.mark.slow

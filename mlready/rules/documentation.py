@@ -945,7 +945,8 @@ class DataDictionaryMissing(RepoRule):
         if index.heading(_DICTIONARY_HEADING) or any(_DICTIONARY_TABLE.search(doc.text) for doc in index.docs):
             return
         data_headings = [heading for heading in index.headings if _DATA_HEADING.search(heading.text)]
-        if any(len(_COLUMN_LINE.findall(index.section(heading))) >= 3 for heading in data_headings):
+        about_data = [heading for heading in data_headings if _DATA_SECTION.match(heading.text) or _DATA_DESCRIBED.search(heading.text)]
+        if any(len(_COLUMN_LINE.findall(index.section(heading))) >= 3 for heading in about_data):
             return
         code = [file for file in repo.facts.code_files if not is_test_path(file.path)]
         if repo.first(_SCHEMA_CODE, code) is not None:
