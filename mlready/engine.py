@@ -207,7 +207,8 @@ def _cached(
         reason, found = run()
     if cache is not None:
         deps = {dep: repo.digest(dep) for dep in sorted(record.deps)}
-        cache.store(key, deps, found, record.diagnostics, reason)
+        diagnostics = sorted(set(record.diagnostics), key=Diagnostic.sort_key)
+        cache.store(key, deps, found, diagnostics, reason)
     return reason, found
 
 

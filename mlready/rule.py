@@ -187,9 +187,13 @@ class FileRule(Rule):
 class PythonRule(FileRule):
     """A rule that visits libcst nodes (define `visit_Call`, `leave_Module`, ...).
 
-    Call `self.report(node, message)` from a visitor method. `self.file`,
-    `self.repo` and `self.source` describe the file being visited. Override
-    `finish()` to report after the traversal. The engine mixes this class with
+    Call `self.report(node, message)` from a visitor method or from `finish()`
+    (called after the traversal). `self.file`, `self.repo` and `self.source`
+    describe the file being visited; `self.position(node)` and
+    `self.get_metadata(Provider, node)` resolve libcst metadata lazily, during
+    the visit or in `finish()`. A notebook's code cells are visited as one
+    module; `report` maps lines back to (cell, line). `kinds` may narrow the
+    rule to ("python",) or ("notebook",). The engine mixes this class with
     libcst's BatchableCSTVisitor at run time, so that importing a rule never
     imports libcst.
     """

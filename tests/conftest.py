@@ -24,3 +24,11 @@ def make_repo(tmp_path: Path):  # type: ignore[no-untyped-def]
         return root
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite never writes into the user's own result cache."""
+    import os
+
+    os.environ["MLREADY_CACHE_DIR"] = str(tmp_path_factory.mktemp("mlready-cache"))

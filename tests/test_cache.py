@@ -108,3 +108,21 @@ def test_cache_lives_outside_the_repository(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("MLREADY_CACHE_DIR", str(tmp_path / "unused"))
     assert CliRunner().invoke(main, ["check", str(root), "--exit-zero", "--no-cache"]).exit_code == 0
     assert not (tmp_path / "unused").exists()
+
+
+def test_a_subset_of_rules_replays_the_right_diagnostics(tmp_path: Path) -> None:
+    """A cache filled by all rules must not lose (or add) diagnostics when fewer rules run."""
+    root = write_tree(tmp_path / "repo", {**PROJECT, ".github/workflows/ci.yml": "on: [push\n", "pyproject.toml": "[project\n"})
+
+    def subset(cache_dir: Path | None) -> str:
+        settings = Settings(select=["SEC", "MOD", "DEP"])
+        rules, ignored = select_rules(settings)
+        cache = ResultCache(cache_dir, str(root)) if cache_dir is not None else None
+        report = analyse(Repo(WorkTreeSource(root)), settings, rules, ignored, cache=cache)
+        if cache is not None:
+            cache.save()
+        return render(report)
+
+    run(root, tmp_path / "cache")  # every rule fills the cache
+    assert subset(tmp_path / "cache") == subset(None)
+    assert subset(tmp_path / "cache") == subset(None)

@@ -21,7 +21,7 @@ from mlready.parsers.requirements import canonical_name, parse_requirement_line
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from mlready.repo.repo import Repo, SourceFile
+    from mlready.repo.repo import Recording, Repo, SourceFile
 
 ML_FRAMEWORKS = frozenset(
     {
@@ -445,7 +445,7 @@ def is_test_path(path: str) -> bool:
         name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
-        or any(part in ("tests", "test", "testing") for part in parts)
+        or any(part in ("tests", "test", "testing", "testdata", "test_data") for part in parts)
     )
 
 
@@ -496,8 +496,8 @@ class Facts:
 
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
-        self._fact_deps: dict[str, set[str]] = {}
-        self._memo: dict[tuple[str, Hashable], tuple[Any, set[str]]] = {}
+        self._fact_deps: dict[str, Recording] = {}
+        self._memo: dict[tuple[str, Hashable], tuple[Any, Recording]] = {}
 
     def __getattribute__(self, name: str) -> Any:
         """A fact's value, recording what it was computed from in the repository's dependency tracking."""
@@ -506,25 +506,23 @@ class Facts:
         repo = object.__getattribute__(self, "repo")
         known = object.__getattribute__(self, "_fact_deps")
         if name in known:
-            repo.depend_all(known[name])
+            repo.attribute(known[name].deps, known[name].diagnostics)
             return object.__getattribute__(self, name)
         with repo.recording() as record:
             value = object.__getattribute__(self, name)
-        known[name] = record.deps
-        repo.depend_all(record.deps)
+        known[name] = record
         return value
 
     def memo(self, namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
         """Compute once per repository; later callers depend on what the first computation read."""
         full = (namespace, key)
         if full in self._memo:
-            value, deps = self._memo[full]
-            self.repo.depend_all(deps)
+            value, record = self._memo[full]
+            self.repo.attribute(record.deps, record.diagnostics)
             return value
         with self.repo.recording() as record:
             value = compute()
-        self._memo[full] = (value, record.deps)
-        self.repo.depend_all(record.deps)
+        self._memo[full] = (value, record)
         return value
 
     # -- files --------------------------------------------------------------------------

@@ -114,6 +114,7 @@ class Repo:
         self._parsed: dict[tuple[str, str], Any] = {}
         self._diagnostics: dict[tuple[str, str], Diagnostic] = {}
         self._recordings: list[Recording] = []
+        self._produced: dict[tuple[str, str], list[Diagnostic]] = {}  # diagnostics raised by each read or parse
         self._digests: dict[str, str] = {}
         self.parse_count = 0
 
@@ -136,6 +137,13 @@ class Repo:
     def depend_all(self, keys: Iterable[str]) -> None:
         for record in self._recordings:
             record.deps.update(keys)
+
+    def attribute(self, keys: Iterable[str], diagnostics: Iterable[Diagnostic]) -> None:
+        """Credit the active recordings with reads and diagnostics made earlier (by a cached computation)."""
+        keys, diagnostics = list(keys), list(diagnostics)
+        for record in self._recordings:
+            record.deps.update(keys)
+            record.diagnostics.extend(diagnostics)
 
     def digest(self, key: str) -> str:
         """The current value of a dependency key, as a short digest."""
@@ -229,8 +237,16 @@ class Repo:
     def text(self, path: str) -> str | None:
         """The decoded text of a file, or None (with a diagnostic) when it cannot be read."""
         self.depend(path)
+        key = ("text", path)
         if path in self._text:
+            self.attribute((), self._produced.get(key, ()))
             return self._text[path]
+        with self.recording() as record:
+            self._text[path] = self._read_text(path)
+        self._produced[key] = record.diagnostics
+        return self._text[path]
+
+    def _read_text(self, path: str) -> str | None:
         text: str | None = None
         file = self._by_path.get(path)
         if file is None:
@@ -252,7 +268,6 @@ class Repo:
                 self.diagnose(path, error.message)
             except OSError as error:
                 self.diagnose(path, f"cannot read file: {error.strerror or error}")
-        self._text[path] = text
         return text
 
     def lines(self, path: str) -> list[str]:
@@ -263,15 +278,18 @@ class Repo:
         self.depend(path)
         key = (kind, path)
         if key in self._parsed:
+            self.attribute((), self._produced.get(key, ()))
             return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
         result: T | None = None
-        text = self.text(path)
-        if text is not None:
-            self.parse_count += 1
-            try:
-                result = parser(text)
-            except ParseError as error:
-                self.diagnose(path, error.message, error.line)
+        with self.recording() as record:
+            text = self.text(path)
+            if text is not None:
+                self.parse_count += 1
+                try:
+                    result = parser(text)
+                except ParseError as error:
+                    self.diagnose(path, error.message, error.line)
+        self._produced[key] = record.diagnostics
         self._parsed[key] = result
         return result
 

@@ -1145,10 +1145,12 @@ _METRIC_TRACKING = (
     r"|torch\.utils\.tensorboard|SummaryWriter|tf\.summary|\bCSVLogger\b|\bTensorBoard\s*\(|\bself\.log(?:_dict)?\s*\("
     r"|\.(?:save|log)_metrics\s*\(|\bTrainer\s*\("
 )
-# Writes that persist whatever the evaluation code computed.
+# Writes that persist metrics: structured text outputs, or a binary dump of something named like metrics
+# (a pickled or joblib-dumped model does not store its evaluation).
 _METRIC_WRITES = re.compile(
     r"\bjson\.dump\s*\(|json\.dumps\s*\(|\byaml\.(?:safe_)?dump\s*\(|\.to_(?:csv|json|parquet|markdown)\s*\("
-    r"|\.write_text\s*\(|\bnp\.save\w*\s*\(|\bpickle\.dump\s*\(|\bjoblib\.dump\s*\(|open\s*\([^)]*[\"'][wa]"
+    r"|\.write_text\s*\(|open\s*\([^)]*\.(?:json|ya?ml|csv|txt|md|tsv)[\"'][^)]*[\"'][wa]"
+    r"|\b(?:np\.save\w*|pickle\.dump|joblib\.dump)\s*\(\s*\w*(?:metric|score|result|report|eval)\w*"
 )
 
 

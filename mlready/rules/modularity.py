@@ -8,7 +8,7 @@ import shlex
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from mlready.model import Finding, Pillar, Severity
+from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.parsers.requirements import parse_requirement_line
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import _TRAINING, is_test_path
@@ -97,6 +97,7 @@ class NotebookOutputsCommitted(FileRule):
     What it checks:
     Code cells with non-empty `outputs`, the condition `nbstripout --verify` fails on.
     Cells tagged `keep_output` are exempt. One finding per notebook, at the first such cell.
+    Courses and tutorials, whose notebooks show their results to readers on purpose, are skipped.
 
     Why it matters:
     Outputs bloat the history, make diffs unreadable, can leak data and secrets,
@@ -115,8 +116,18 @@ class NotebookOutputsCommitted(FileRule):
     triggers = (r'"outputs"\s*:\s*\[\s*\{',)
     fixable = True
 
-    VALID = [Example({"clean.ipynb": notebook("x = 1", "print(x)")})]
+    VALID = [
+        Example({"clean.ipynb": notebook("x = 1", "print(x)")}),
+        Example(
+            {"README.md": "# Machine learning course\n\nLessons as notebooks.\n", "lesson1.ipynb": notebook("x = 1", outputs=True)},
+            outcome=Outcome.SKIP,
+            note="A course keeps outputs for its readers: skipped.",
+        ),
+    ]
     INVALID = [Example({"dirty.ipynb": notebook("x = 1", "print(x)", outputs=True)}, expect=["dirty.ipynb[0]:1"])]
+
+    def skip_reason(self, repo: Repo) -> str | None:
+        return _TUTORIAL if repo.facts.is_tutorial else None
 
     def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:
         parsed = repo.notebook(file.path)
