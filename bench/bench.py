@@ -196,9 +196,10 @@ def mem_total() -> str:
     return "unknown"
 
 
-def mlready_facts(python: str) -> dict:
+def mlready_facts(python: str, pythonpath: str = "") -> dict:
     code = "import mlready, os; print(mlready.__version__); print(os.path.dirname(mlready.__file__))"
-    out = sh([python, "-c", code]).splitlines()
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, check=False).stdout.splitlines()
     facts = {"version": out[0] if out else "not importable", "package": out[1] if len(out) > 1 else ""}
     if facts["package"]:
         root = sh(["git", "rev-parse", "--show-toplevel"], cwd=facts["package"])
@@ -314,10 +315,14 @@ def bench_repo(repo: Path, args: argparse.Namespace, work: Path) -> dict:
     mlready_cmd = [sys.executable, "-m", "mlready", "check", "--format", "json", "-o", os.devnull, "--exit-zero"]
     base_env = {k: v for k, v in os.environ.items() if k != "MLREADY_CACHE_DIR"}
 
+    mlready_env = dict(base_env)
+    if args.mlready_pythonpath:
+        mlready_env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.mlready_pythonpath, base_env.get("PYTHONPATH")]))
+
     def mlready(path: Path, cache: Path) -> dict:
         before = package_digest(args.package)
         result = run_measured([*mlready_cmd[:4], str(path), *mlready_cmd[4:]],
-                              env={**base_env, "MLREADY_CACHE_DIR": str(cache)}, timeout=args.mlready_timeout)
+                              env={**mlready_env, "MLREADY_CACHE_DIR": str(cache)}, timeout=args.mlready_timeout)
         after = package_digest(args.package)
         result["mlready_digest"] = before if before == after else f"{before}->{after}"
         return result
@@ -463,8 +468,9 @@ def render(results: dict) -> str:
         "## Machine and versions", "",
         f"- date: {meta['date']}",
         f"- mlready: {ml.get('version')} at commit `{ml.get('commit', 'unknown')[:12]}` ({ml.get('commit_subject', '')})"
+        + (f", run from a `git archive` of `{ml['ref']}` (uncommitted edits not included)" if ml.get("ref") else "")
         + (f", **with {len(dirty)} uncommitted change(s) under mlready/**: {', '.join(dirty[:12])}"
-           f"{' …' if len(dirty) > 12 else ''}" if dirty else ", clean work tree"),
+           f"{' …' if len(dirty) > 12 else ''}" if dirty else ("" if ml.get("ref") else ", clean work tree")),
         f"- python: {meta['python']} ({meta['python_executable']})",
         f"- CPU: {meta['cpu_model']}, nproc {meta['nproc']}, memory {meta['memory']}",
         f"- OS: {meta['platform']}",
@@ -590,6 +596,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="a scenario whose first run takes longer than this (s) is not repeated (default 240)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of {','.join(SCENARIOS)} (default: all)")
+    parser.add_argument("--mlready-ref", metavar="REF",
+                        help="benchmark mlready as committed at git REF (a `git archive` of its package put first "
+                             "on PYTHONPATH), not the work tree of the installed copy, which may change mid-run")
     parser.add_argument("--label", default="", help="a title for the report, e.g. 'baseline'")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary caches and copies")
     args = parser.parse_args(argv)
@@ -613,16 +622,41 @@ def main(argv: list[str] | None = None) -> int:
         args.json = args.out.parent / "results.json"
 
     started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="mlready-bench-"))
+    args.mlready_pythonpath = ""
+    installed = mlready_facts(sys.executable)
+    if args.mlready_ref:
+        root = sh(["git", "rev-parse", "--show-toplevel"], cwd=installed.get("package") or ".")
+        commit = sh(["git", "rev-parse", "--verify", "--quiet", f"{args.mlready_ref}^{{commit}}"], cwd=root or ".")
+        if not root or not commit:
+            parser.error(f"--mlready-ref {args.mlready_ref}: not a commit of the repository of {installed.get('package')}")
+        source = tmp / "mlready-src"
+        source.mkdir()
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", "mlready"], cwd=root,
+                                 capture_output=True, check=True).stdout
+        import io
+        import tarfile
+
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            try:
+                tar.extractall(source, filter="data")
+            except TypeError:  # python without extraction filters
+                tar.extractall(source)
+        args.mlready_pythonpath = str(source)
+        log(f"benchmarking mlready as committed at {commit[:12]} ({args.mlready_ref}), from {source}")
     meta = {
         "label": args.label,
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(), "python_executable": sys.executable,
         "nproc": sh(["nproc"]) or str(os.cpu_count()), "cpu_model": cpu_model(), "memory": mem_total(),
         "platform": platform.platform(), "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "mlready": mlready_facts(sys.executable), "runs": args.runs, "timeout": args.timeout,
+        "mlready": mlready_facts(sys.executable, args.mlready_pythonpath), "runs": args.runs, "timeout": args.timeout,
         "mlready_timeout": args.mlready_timeout, "slow": args.slow,
         "command": " ".join(["python", "bench/bench.py", *sys.argv[1:]]) if argv is None else "main()",
     }
+    if args.mlready_ref:
+        meta["mlready"].update(commit=commit, commit_subject=sh(["git", "log", "-1", "--format=%s", commit], cwd=root)[:120],
+                               dirty_files=[], ref=args.mlready_ref)
     args.package = meta["mlready"].get("package", "")
     meta["mlready"]["digest_start"] = package_digest(args.package)
     if args.mllint:
@@ -630,7 +664,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.pynblint:
         meta["pynblint_version"] = tool_version(args.pynblint)
     results = {"meta": meta, "repos": []}
-    tmp = Path(tempfile.mkdtemp(prefix="mlready-bench-"))
     try:
         for repo in repos:
             results["repos"].append(bench_repo(repo, args, tmp))

@@ -112,21 +112,8 @@ def analyse(
                 if not isinstance(outcome, _Crash):
                     raw[rule.code].extend(outcome[1])
     if python_rules:
-        code_files = repo.files("python", "notebook")
-        for done, file in enumerate(code_files, start=1):
-            if progress is not None:
-                progress(done, len(code_files))
-            wanted = [rule for rule in python_rules if _triggered(repo, rule, file)]
-            if wanted:
-                signature = "\0".join(f"{rule.code}:{json.dumps(rule.options, sort_keys=True, default=str)}" for rule in wanted)
-                key = f"python\0{file.path}\0{signature}"
-
-                def run_batch(file: SourceFile = file, wanted: list[PythonRule] = wanted) -> tuple[str | None, list[Finding]]:
-                    return None, run_python_rules(repo, file, wanted)
-
-                _, found = _cached(repo, cache, key, run_batch)
-                for finding in found:
-                    raw[finding.code].append(finding)
+        for finding in _run_all_python_rules(repo, python_rules, cache, progress):
+            raw[finding.code].append(finding)
 
     findings, suppressed = _suppress(repo, settings, [finding for found in raw.values() for finding in found])
     findings = _fingerprint(repo, findings)
@@ -188,21 +175,29 @@ def _anchor_path(repo: Repo) -> str:
 # -- running rules safely, and once ----------------------------------------------------------
 
 
+def _cache_hit(repo: Repo, cache: ResultCache | None, key: str) -> tuple[str | None, list[Finding]] | None:
+    """The cached result for `key` if nothing it read has changed (its diagnostics are replayed)."""
+    if cache is None:
+        return None
+    entry = cache.lookup(key, repo.digest)
+    if entry is None:
+        return None
+    try:
+        found = [finding_from_json(row) for row in entry["findings"]]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None  # a tampered entry is recomputed, never trusted
+    for path, message, line in entry["diagnostics"]:
+        repo.diagnose(str(path), str(message), line if isinstance(line, int) else None)
+    return entry["skip"], found
+
+
 def _cached(
     repo: Repo, cache: ResultCache | None, key: str, run: Callable[[], tuple[str | None, list[Finding]]]
 ) -> tuple[str | None, list[Finding]]:
     """Run rule code, or reuse the cached result when nothing it read has changed."""
-    if cache is not None:
-        entry = cache.lookup(key, repo.digest)
-        if entry is not None:
-            try:
-                found = [finding_from_json(row) for row in entry["findings"]]
-            except (ValueError, KeyError, TypeError, IndexError):
-                pass  # a tampered entry is recomputed, never trusted
-            else:
-                for path, message, line in entry["diagnostics"]:
-                    repo.diagnose(str(path), str(message), line if isinstance(line, int) else None)
-                return entry["skip"], found
+    hit = _cache_hit(repo, cache, key)
+    if hit is not None:
+        return hit
     with repo.recording() as record:
         reason, found = run()
     if cache is not None:
@@ -238,6 +233,107 @@ def _triggered(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
         return True
     text = repo.code_text(file.path) if isinstance(rule, PythonRule) else repo.text(file.path)
     return bool(text) and pattern.search(text) is not None  # type: ignore[arg-type]
+
+
+# -- Python rules over many files, in parallel -----------------------------------------------
+
+PARALLEL_MIN_JOBS = 8
+_WORKER_STATE: tuple[Repo, dict[str, PythonRule]] | None = None
+_NO_FILE = SourceFile("", 0, "other")
+
+
+def worker_count() -> int:
+    """Processes for the Python rules: $MLREADY_JOBS, else the usable cores (at most 8)."""
+    import os
+    import sys
+
+    explicit = os.environ.get("MLREADY_JOBS", "")
+    if explicit.isdigit() and int(explicit) > 0:
+        return int(explicit)
+    if sys.platform != "linux":
+        return 1  # workers are forked: only where fork is safe and cheap
+    return max(1, min(8, len(os.sched_getaffinity(0))))
+
+
+def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[str], list[Diagnostic], int]:
+    """Run the Python rules `codes` on one file (in a worker, or in process); report what was read."""
+    assert _WORKER_STATE is not None
+    repo, rules_by_code = _WORKER_STATE
+    path, codes = job
+    file = repo.file(path)
+    before = repo.parse_count
+    with repo.recording() as record:
+        found = run_python_rules(repo, file, [rules_by_code[code] for code in codes]) if file else []
+    return found, sorted(record.deps), record.diagnostics, repo.parse_count - before
+
+
+def _run_all_python_rules(
+    repo: Repo, rules: Sequence[PythonRule], cache: ResultCache | None, progress: Callable[[int, int], None] | None
+) -> list[Finding]:
+    """Every Python rule on every file it is triggered by: cached results first, the rest in parallel."""
+    global _WORKER_STATE
+    code_files = repo.files("python", "notebook")
+    found: dict[str, list[Finding]] = {}
+    jobs: list[tuple[str, tuple[str, ...]]] = []
+    keys: dict[str, str] = {}
+    for file in code_files:
+        wanted = [rule for rule in rules if _triggered(repo, rule, file)]
+        if not wanted:
+            continue
+        signature = "\0".join(f"{rule.code}:{json.dumps(rule.options, sort_keys=True, default=str)}" for rule in wanted)
+        keys[file.path] = f"python\0{file.path}\0{signature}"
+        hit = _cache_hit(repo, cache, keys[file.path])
+        if hit is not None:
+            found[file.path] = hit[1]
+        else:
+            jobs.append((file.path, tuple(rule.code for rule in wanted)))
+    _WORKER_STATE = (repo, {rule.code: rule for rule in rules})
+    try:
+        results, in_workers = _map_jobs(jobs, progress)
+    finally:
+        _WORKER_STATE = None
+    for (path, _), (findings, deps, diagnostics, parses) in zip(jobs, results, strict=True):
+        if in_workers:
+            repo.parse_count += parses
+        for item in diagnostics:
+            repo.diagnose(item.path, item.message, item.line)
+        found[path] = findings
+        if cache is not None:
+            unique = sorted(set(diagnostics), key=Diagnostic.sort_key)
+            cache.store(keys[path], {dep: repo.digest(dep) for dep in deps}, findings, unique, None)
+    return [finding for file in code_files for finding in found.get(file.path, [])]
+
+
+def _map_jobs(
+    jobs: list[tuple[str, tuple[str, ...]]], progress: Callable[[int, int], None] | None
+) -> tuple[list[tuple[list[Finding], list[str], list[Diagnostic], int]], bool]:
+    """The jobs' results in order, and whether they ran in worker processes."""
+    workers = worker_count()
+    if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        assert _WORKER_STATE is not None
+        repo = _WORKER_STATE[0]
+        # Largest files first, one per task, so that no worker is left with the biggest one at the end.
+        order = sorted(range(len(jobs)), key=lambda index: -(repo.file(jobs[index][0]) or _NO_FILE).stored_size)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                ordered: dict[int, tuple[list[Finding], list[str], list[Diagnostic], int]] = {}
+                for done, (index, result) in enumerate(zip(order, pool.map(_python_job, [jobs[i] for i in order]), strict=True), start=1):
+                    ordered[index] = result
+                    if progress is not None:
+                        progress(done, len(jobs))
+                return [ordered[index] for index in range(len(jobs))], True
+        except (BrokenProcessPool, OSError):
+            pass  # a worker died (or none could start): run in this process instead
+    results = []
+    for done, job in enumerate(jobs, start=1):
+        results.append(_python_job(job))
+        if progress is not None:
+            progress(done, len(jobs))
+    return results, False
 
 
 _VISITOR_CLASSES: dict[type[PythonRule], type] = {}

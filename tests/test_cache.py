@@ -126,3 +126,15 @@ def test_a_subset_of_rules_replays_the_right_diagnostics(tmp_path: Path) -> None
     run(root, tmp_path / "cache")  # every rule fills the cache
     assert subset(tmp_path / "cache") == subset(None)
     assert subset(tmp_path / "cache") == subset(None)
+
+
+def test_parallel_workers_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"pkg/train_{index}.py": PROJECT["train.py"] for index in range(12)}
+    root = write_tree(tmp_path / "repo", {**PROJECT, **files})
+    monkeypatch.setenv("MLREADY_JOBS", "1")
+    sequential, repo_one, _ = run(root, None)
+    monkeypatch.setenv("MLREADY_JOBS", "2")
+    parallel, repo_two, _ = run(root, None)
+    assert parallel == sequential
+    assert repo_two.parse_count == repo_one.parse_count > 12
+    assert json.loads(parallel)["findings"]
