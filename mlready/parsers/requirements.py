@@ -31,7 +31,13 @@ class Requirement:
         if self.hashed:
             return True
         if self.url is not None:
-            return bool(re.search(r"@[0-9a-f]{7,40}\b|\.whl$|\.tar\.gz$|\.zip$", self.url))
+            # A commit, or an archive whose name carries a version or a commit; not a branch archive.
+            url = self.url.split("#", 1)[0]
+            archive = re.search(r"/([^/]+)\.(?:whl|tar\.gz|zip|tgz)$", url)
+            return bool(
+                re.search(r"@[0-9a-f]{7,40}\b", url)
+                or (archive and re.search(r"\d+\.\d+|^[0-9a-f]{7,40}$", archive.group(1)))
+            )
         specs = [part.strip() for part in self.specifier.split(",") if part.strip()]
         return any(
             (spec.startswith("==") and "*" not in spec) or spec.startswith("===") for spec in specs
@@ -81,7 +87,7 @@ def parse_requirement_line(line: int, content: str) -> Requirement | None:
     if spec_text.startswith((".", "/", "~")) or re.match(r"^[A-Za-z]:\\", spec_text):
         return Requirement(line, content, local_path=True)
     if "://" in spec_text and "@" not in spec_text.split("://")[0]:
-        name_match = re.search(r"#egg=([\w.-]+)", spec_text)
+        name_match = re.search(r"[#&]egg=([\w.-]+)", spec_text)
         return Requirement(line, content, name=name_match.group(1) if name_match else None, url=spec_text)
     try:
         parsed = Pep508(spec_text)
