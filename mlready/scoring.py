@@ -4,7 +4,8 @@
   partial half, fail none; skipped rules do not count.
 - A pillar's score is the severity-weighted share of credit of its applicable rules.
 - The overall score is the weighted mean of the scored pillars (core pillars weigh double).
-- The level is set by the weakest pillar, as the ML Test Score takes the minimum.
+- The level is set by the weakest core pillar, as the ML Test Score takes the minimum
+  over its sections; the practices around the pillars count in the overall score.
 """
 
 from __future__ import annotations
@@ -88,7 +89,12 @@ def overall(pillars: dict[Pillar, PillarScore]) -> float:
 
 
 def level_of(pillars: dict[Pillar, PillarScore]) -> tuple[str, str, Pillar | None]:
-    scored = [(value.score, pillar.value, pillar) for pillar, value in pillars.items() if value.score is not None]
+    """The level from the weakest core pillar (the other areas count in the overall score only).
+
+    Without any scored core pillar, the weakest of the others decides."""
+    scored = [(value.score, pillar.value, pillar) for pillar, value in pillars.items() if value.score is not None and pillar.is_core]
+    if not scored:
+        scored = [(value.score, pillar.value, pillar) for pillar, value in pillars.items() if value.score is not None]
     if not scored:
         return LEVELS[0][1], LEVELS[0][2], None
     weakest_score, _, weakest = min(scored)

@@ -45,6 +45,14 @@ class Recording:
 _DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc", ".markdown")
 
 
+_BINARY_BY_NATURE = re.compile(
+    r"\.(?:png|jpe?g|gif|bmp|ico|webp|tiff?|pdf|zip|gz|tgz|bz2|xz|7z|tar|whl|egg|jar|so|dylib|dll|exe|bin|pkl|pickle|joblib"
+    r"|pt|pth|ckpt|h5|hdf5|keras|onnx|pb|tflite|safetensors|npy|npz|parquet|feather|arrow|avro|orc|db|sqlite3?|woff2?|ttf|otf|eot"
+    r"|mp[34]|wav|flac|ogg|avi|mov|mkv|webm|xlsx?|docx?|pptx?|pyc|model|weights|index|data-\d+-of-\d+)$",
+    re.I,
+)
+
+
 def classify(path: str) -> str:
     """The kind of a file from its name: python, notebook, toml, yaml, ..."""
     name = path.rsplit("/", 1)[-1]
@@ -265,7 +273,8 @@ class Repo:
                 else:
                     text = decode(data)
             except ParseError as error:
-                self.diagnose(path, error.message)
+                if file.kind != "other" or not _BINARY_BY_NATURE.search(path):
+                    self.diagnose(path, error.message)  # an image or archive is not worth a diagnostic
             except OSError as error:
                 self.diagnose(path, f"cannot read file: {error.strerror or error}")
         return text
