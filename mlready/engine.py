@@ -116,7 +116,7 @@ def analyse(
             raw[finding.code].append(finding)
 
     findings, suppressed = _suppress(repo, settings, [finding for found in raw.values() for finding in found])
-    findings = _fingerprint(repo, findings)
+    findings = _fingerprint(repo, findings, {rule.code for rule in rules if isinstance(rule, RepoRule)})
     by_code: dict[str, list[Finding]] = {}
     for finding in findings:
         by_code.setdefault(finding.code, []).append(finding)
@@ -550,15 +550,25 @@ def line_text(repo: Repo, path: str | None, cell: int | None, line: int | None) 
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
-def _fingerprint(repo: Repo, findings: list[Finding]) -> list[Finding]:
-    """Line-independent fingerprints: code, path, the flagged text and the message."""
+def _fingerprint(repo: Repo, findings: list[Finding], repo_rule_codes: set[str]) -> list[Finding]:
+    """Line-independent fingerprints: code, path, the flagged text and the message.
+
+    The one finding of a repository rule is about the repository: the file it is
+    anchored to is only where it is shown, so it is left out of its fingerprint.
+    """
     findings = sorted(findings, key=Finding.sort_key)
+    per_code: dict[str, int] = {}
+    for finding in findings:
+        per_code[finding.code] = per_code.get(finding.code, 0) + 1
     seen: dict[str, int] = {}
     result = []
     for finding in findings:
-        anchor = finding.anchor or line_text(repo, finding.path, finding.cell, finding.line)
         message = re.sub(r"\d+", "#", finding.message)
-        base = "\0".join([finding.code, finding.path or "", anchor, message])
+        if finding.code in repo_rule_codes and per_code[finding.code] == 1:
+            base = "\0".join([finding.code, "(repository)", message])
+        else:
+            anchor = finding.anchor or line_text(repo, finding.path, finding.cell, finding.line)
+            base = "\0".join([finding.code, finding.path or "", anchor, message])
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
         digest = hashlib.sha256(f"{base}\0{occurrence}".encode("utf-8", errors="replace")).hexdigest()[:16]
