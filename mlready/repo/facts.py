@@ -1298,13 +1298,17 @@ class Facts:
     def deploy_artifacts(self) -> list[SourceFile]:
         """Files that ship the project: deploy manifests, and Dockerfiles other than dev containers and tests.
 
-        Dockerfiles and Compose files that run Jupyter are workbenches, not deployments.
+        Dockerfiles and Compose files that run Jupyter are workbenches, not deployments, and so is a
+        Dockerfile that starts nothing (no CMD, ENTRYPOINT or EXPOSE) in a repository with no serving
+        code: a research environment to work in.
         """
         jupyter = re.compile(r"(?i)jupyter|\.ipynb\b")
+        starts = re.compile(r"(?im)^\s*(?:CMD|ENTRYPOINT|EXPOSE)\b")
         dockerfiles = [
             file
             for file in self.dockerfiles
             if not any(part in (".devcontainer", "tests", "test", "docs") for part in file.path.split("/")[:-1])
+            and (self.has_serving or starts.search(self.repo.text(file.path) or ""))
         ]
         return sorted(
             (file for file in [*dockerfiles, *self.deploy_manifests] if not jupyter.search(self.repo.text(file.path) or "")),

@@ -557,11 +557,19 @@ class CdPipelineAbsent(RepoRule):
             {".devcontainer/Dockerfile": "FROM python:3.12\n", "train.py": "x = 1\n"},
             note="A dev container is not a deploy artifact.",
         ),
+        Example(
+            {
+                "Dockerfile": "FROM pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\nCOPY requirements.txt /workspace\n"
+                "RUN pip install -r /workspace/requirements.txt\n",
+                "train.py": "import os\nimport torch\nrank = int(os.environ['RANK'])\nloss.backward()\n",
+            },
+            note="A research environment image that starts nothing, in a repository with no serving code.",
+        ),
     ]
     INVALID = [
         Example(
             {
-                "Dockerfile": "FROM python:3.12-slim\n",
+                "Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"serve.py\"]\n",
                 ".github/workflows/ci.yml": "on: [pull_request]\njobs:\n  t:\n    steps:\n      - run: pytest\n",
             },
             expect=["Dockerfile"],
@@ -743,10 +751,18 @@ class EnvironmentConfigNotSeparated(RepoRule):
             {"Dockerfile": "FROM python:3.12\n", "app/settings.py": "from pydantic_settings import BaseSettings\n"}
         ),
         Example({"train.py": "x = 1\n"}, note="No deploy artifacts: the rule does not apply."),
+        Example(
+            {
+                "Dockerfile": "FROM pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\nCOPY requirements.txt /workspace\n"
+                "RUN pip install -r /workspace/requirements.txt\n",
+                "train.py": "import os\nimport torch\nrank = int(os.environ['RANK'])\nloss.backward()\n",
+            },
+            note="A research environment image that starts nothing, in a repository with no serving code.",
+        ),
     ]
     INVALID = [
         Example(
-            {"Dockerfile": "FROM python:3.12\n", "config.yaml": "bucket: prod-bucket\n", "app.py": "import yaml\n"},
+            {"Dockerfile": "FROM python:3.12\nCMD [\"python\", \"app.py\"]\n", "config.yaml": "bucket: prod-bucket\n", "app.py": "import yaml\n"},
             expect=["Dockerfile"],
         ),
         Example(

@@ -1440,6 +1440,7 @@ def _declared_distributions(repo: Repo) -> set[str]:
             guessed = _url_name(url)
             if guessed:
                 names.add(guessed)
+    names |= _base_image_packages(repo)
     for file in [*repo.facts.dockerfiles, *repo.facts.script_files, *repo.facts.notebooks]:
         text = repo.code_text(file.path) if file.kind == "notebook" else repo.text(file.path)
         if not text or "install" not in text:
@@ -1451,6 +1452,18 @@ def _declared_distributions(repo: Repo) -> set[str]:
     for _ in range(2):
         names |= {required for name in list(names) for required in _REQUIRES.get(_CONDA_ALIASES.get(name, name), ())}
     return names
+
+
+def _base_image_packages(repo: Repo) -> set[str]:
+    """Packages a Dockerfile's base image names and therefore provides:
+    `tiangolo/uvicorn-gunicorn-fastapi` gives fastapi, uvicorn and gunicorn."""
+    found: set[str] = set()
+    for file in repo.facts.dockerfiles:
+        parsed = repo.dockerfile(file.path)
+        for image, _ in _base_images(parsed) if parsed else ():
+            name = parse_image(image).name.rsplit("/", 1)[-1].lower()
+            found.update(part for part in re.split(r"[-_.]", name) if len(part) >= 3)
+    return found
 
 
 def _cog_packages(repo: Repo) -> dict[str, bool]:
@@ -1497,8 +1510,9 @@ class ImportNotDeclared(RepoRule):
     relative imports are ignored. A module counts as declared when a manifest, a lock file, a
     `pip`/`conda install` in a notebook, Dockerfile, script or CI step names its distribution
     (through an alias table: `sklearn`->scikit-learn, `cv2`->opencv-python, `PIL`->pillow,
-    `yaml`->pyyaml, ...), or when a declared package is known to require it (`numpy` with
-    `pandas`). Namespace packages (`google.*`, `azure.*`) are not judged. One finding per module.
+    `yaml`->pyyaml, ...), when a Dockerfile's base image is named after it
+    (`tiangolo/uvicorn-gunicorn-fastapi` provides fastapi), or when a declared package is known to
+    require it (`numpy` with `pandas`). Namespace packages (`google.*`, `azure.*`) are not judged. One finding per module.
 
     Why it matters:
     A fresh environment built from the manifests fails with `ModuleNotFoundError`, in CI or, worse,
@@ -1551,6 +1565,15 @@ class ImportNotDeclared(RepoRule):
                 "src/lib/models/arcface/eval.py": "import menpo\n",
             },
             note="A library: requirements built in setup.py code; only the package's own code is judged.",
+        ),
+        Example(
+            {
+                "api/Dockerfile": "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY requirements.txt /app/\n"
+                "RUN pip install -r /app/requirements.txt\nCOPY . /app\n",
+                "api/requirements.txt": "redis==5.0.4\n",
+                "api/main.py": "import redis\nfrom fastapi import FastAPI\nfrom starlette.requests import Request\n",
+            },
+            note="The base image provides FastAPI (and with it Starlette).",
         ),
     ]
     INVALID = [

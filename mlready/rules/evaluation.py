@@ -69,6 +69,7 @@ _THRESHOLD_FREE = (
 # Balanced benchmark datasets, where accuracy is the standard and honest metric.
 _BALANCED_BENCHMARKS = re.compile(
     r"(?i:mnist|cifar|imdb|svhn|imagenet|stl10|cats?[-_ ]?(?:vs|and)[-_ ]?dogs|dogs[-_ ]?vs[-_ ]?cats)"
+    r"|\bload_(?:iris|digits)\b"  # scikit-learn's toy sets: iris is 50/50/50, digits nearly even
 )
 
 _ACCURACY_STRINGS = frozenset(
@@ -84,8 +85,8 @@ class AccuracyOnlyMetric(PythonRule):
     torchmetrics or HF `evaluate` accuracy) in a repository where no code anywhere computes
     precision, recall, F1, ROC AUC, average precision, log loss, balanced accuracy or a confusion
     matrix. One finding per file, at its first accuracy metric. Files that work on balanced
-    benchmarks (MNIST, CIFAR, IMDB, ImageNet, ...) are not flagged, nor are Keras/fastai
-    training-time `metrics=["accuracy"]` monitors.
+    benchmarks (MNIST, CIFAR, IMDB, ImageNet, scikit-learn's iris and digits, ...) are not flagged,
+    nor are Keras/fastai training-time `metrics=["accuracy"]` monitors.
 
     Why it matters:
     Accuracy hides what matters on imbalanced data: a model that always predicts the majority
@@ -131,6 +132,16 @@ class AccuracyOnlyMetric(PythonRule):
                 )
             },
             note="A balanced benchmark: accuracy is the standard metric.",
+        ),
+        Example(
+            {
+                "tracking.ipynb": notebook(
+                    "import mlflow\nfrom sklearn.datasets import load_iris\nfrom sklearn.metrics import accuracy_score",
+                    "X, y = load_iris(return_X_y=True)\nclf = LogisticRegression().fit(X, y)\n"
+                    "mlflow.log_metric('accuracy', accuracy_score(y, clf.predict(X)))",
+                )
+            },
+            note="Iris has three classes of 50 rows: accuracy is the natural metric.",
         ),
         Example(
             {
@@ -977,7 +988,9 @@ _FAIRNESS_EVIDENCE = (
     r"|MetricFrame|demographic_parity|equalized_odds|equal_opportunity|disparate_impact|sensitive_features\s*="
 )
 # Calls whose column arguments remove a column, or only look at it, rather than feed it to a model.
-_REMOVING_CALLS = frozenset({"drop", "pop", "remove", "difference"})
+_REMOVING_CALLS = frozenset({"drop", "pop", "remove", "difference", "remove_columns", "drop_columns"})
+# The Titanic passenger list: survival in a 1912 shipwreck, a teaching dataset that decides nothing about anyone.
+_HISTORICAL_TOY_DATA = re.compile(r"(?i)titanic")
 _LOOKING_CALLS = frozenset({"groupby", "value_counts", "pivot_table", "crosstab", "countplot", "hist", "plot"})
 
 
@@ -993,8 +1006,10 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
     attributes (`sex`, `gender`, `race`, `ethnicity`, `religion`, `nationality`, `marital_status`,
     `disability`, `age`, ...) as `df["sex"]` or in a list of column names, and nowhere in the
     repository is fairness evaluated (fairlearn, aif360, aequitas, `MetricFrame`,
-    `demographic_parity`/`equalized_odds` metrics). Columns only dropped or grouped by do not count,
-    nor does `age` alone (often the age of a house, car or account).
+    `demographic_parity`/`equalized_odds` metrics). Columns only dropped (also with Hugging Face
+    `remove_columns`) or grouped by do not count, nor does `age` alone (often the age of a house,
+    car or account). Files working on the Titanic passenger list, a teaching dataset about a 1912
+    shipwreck, are not judged.
 
     Why it matters:
     A model fed protected attributes can learn to discriminate by them, which harms people and
@@ -1046,11 +1061,31 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
             },
             note="AGE of a house: age alone is not a personal attribute.",
         ),
+        Example(
+            {
+                "speech.ipynb": notebook(
+                    "from datasets import load_dataset\nimport transformers",
+                    "voices = voices.remove_columns(['accent', 'age', 'gender', 'client_id'])",
+                    "trainer = transformers.Seq2SeqTrainer(model=model, train_dataset=voices)\ntrainer.train()",
+                )
+            },
+            note="Columns removed from a Hugging Face dataset are not fed to the model.",
+        ),
+        Example(
+            {
+                "lesson.ipynb": notebook(
+                    "import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier",
+                    "df = pd.read_csv('titanic/train.csv')\ndf['Sex'] = pd.Categorical(df.Sex)",
+                    "RandomForestClassifier().fit(df[['Sex', 'Age', 'Pclass']], df.Survived)",
+                )
+            },
+            note="The Titanic passenger list is a teaching dataset: nobody is judged by this model.",
+        ),
     ]
     INVALID = [
         Example(
             {
-                "train.py": "import sklearn\nfeatures = ['age', 'Sex', 'fare']\nmodel.fit(df[features], df['survived'])\n"
+                "train.py": "import sklearn\nfeatures = ['age', 'Sex', 'income']\nmodel.fit(df[features], df['defaulted'])\n"
             },
             expect=["train.py:2"],
         ),
@@ -1119,6 +1154,8 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
 
     def finish(self) -> None:
         if _test_code(self.file.path) or self.file.path not in self.repo.facts.training_files:
+            return
+        if _HISTORICAL_TOY_DATA.search(self.source.text):
             return
         used = {value: node for value, node in self.used.items() if _normalize_column(value) not in self.dropped}
         # "age" alone is often the age of a house, a car or an account: only count it next to a personal attribute

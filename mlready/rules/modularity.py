@@ -97,7 +97,8 @@ class NotebookOutputsCommitted(FileRule):
     What it checks:
     Code cells with non-empty `outputs`, the condition `nbstripout --verify` fails on.
     Cells tagged `keep_output` are exempt. One finding per notebook, at the first such cell.
-    Courses and tutorials, whose notebooks show their results to readers on purpose, are skipped.
+    Courses and tutorials, whose notebooks show their results to readers on purpose, are skipped,
+    and so are notebooks in `examples/`, `docs/`, `tutorials/`, `demos/` or `cookbook/` folders.
 
     Why it matters:
     Outputs bloat the history, make diffs unreadable, can leak data and secrets,
@@ -123,11 +124,21 @@ class NotebookOutputsCommitted(FileRule):
             outcome=Outcome.SKIP,
             note="A course keeps outputs for its readers: skipped.",
         ),
+        Example(
+            {
+                "src/lib/core.py": "def run():\n    pass\n",
+                "examples/lora/finetune.ipynb": notebook("import lib", "lib.run()", outputs=True),
+            },
+            note="A library's example notebook shows its results to readers on purpose.",
+        ),
     ]
     INVALID = [Example({"dirty.ipynb": notebook("x = 1", "print(x)", outputs=True)}, expect=["dirty.ipynb[0]:1"])]
 
     def skip_reason(self, repo: Repo) -> str | None:
         return _TUTORIAL if repo.facts.is_tutorial else None
+
+    def wants(self, file: SourceFile, repo: Repo) -> bool:
+        return not _READER_FOLDERS.search(file.path)
 
     def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:
         parsed = repo.notebook(file.path)
@@ -210,6 +221,8 @@ class NotebookNonLinearExecution(FileRule):
 # -- helpers for the notebook rules ------------------------------------------------------------
 
 _COMMENT_OR_BLANK = re.compile(r"^\s*(?:#.*)?$")
+# Folders whose notebooks are written for readers: examples, documentation, tutorials.
+_READER_FOLDERS = re.compile(r"(?i)(?:^|/)(?:examples?|docs?|tutorials?|demos?|cookbooks?)(?:[-_][\w-]+)?/")
 _TUTORIAL = "a course or tutorial: its notebooks are written to teach"
 
 

@@ -1480,6 +1480,12 @@ def _walk_images(node: Any, in_compose: bool) -> Iterator[tuple[int, str, str]]:
             yield from _walk_images(item, in_compose)
 
 
+# Local stand-ins for cloud services, run by tests and homework setups, never deployed.
+_EMULATOR_IMAGE = re.compile(
+    r"(?:^|/)(?:localstack|moto|motoserver|azurite|fake-gcs-server|dynamodb-local|kinesalite|elasticmq(?:-native)?)(?:[:@]|$)"
+)
+
+
 class DeployImageUnpinned(RepoRule):
     """A deployment manifest runs an image without a fixed tag.
 
@@ -1489,7 +1495,8 @@ class DeployImageUnpinned(RepoRule):
     (Helm `image.tag: latest`, Kustomize `newTag: latest`). Digests, specific tags and
     templated references (`${TAG}`, `{{ .Values.image.tag }}`) pass, as do Compose services
     that build their image from the repository. Helm templates are not read, nor Compose
-    files named for development (`*dev*`, `*local*`, `*override*`, `*debug*`).
+    files named for development (`*dev*`, `*local*`, `*override*`, `*debug*`), nor local cloud
+    emulators that only stand in for a cloud service in tests (LocalStack, moto, Azurite ...).
 
     Why it matters:
     A moving tag means the same manifest deploys different code on different days and nodes,
@@ -1525,6 +1532,12 @@ class DeployImageUnpinned(RepoRule):
             },
             note="An empty Helm tag defaults to the chart's appVersion; a dev Compose file deploys nothing.",
         ),
+        Example(
+            {
+                "tests-integration/docker-compose.yaml": "services:\n  api:\n    build: .\n  s3:\n    image: localstack/localstack\n",
+            },
+            note="LocalStack stands in for AWS during tests: it is never deployed.",
+        ),
     ]
     INVALID = [
         Example(
@@ -1556,7 +1569,7 @@ class DeployImageUnpinned(RepoRule):
             seen: set[tuple[int, str]] = set()  # YAML anchors repeat the same node
             for document in repo.yaml(file.path) or []:
                 for line, reference, problem in _walk_images(document, compose):
-                    if (line, reference) in seen:
+                    if (line, reference) in seen or _EMULATOR_IMAGE.search(reference):
                         continue
                     seen.add((line, reference))
                     yield self.finding(
