@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 CANARY = "CANARY-must-never-appear-7f3a9c"
+# A credential-shaped value (not a real key), built in pieces so that this file itself holds no secret.
+FAKE_AWS_KEY = "AKIA" + "QX7ZT3LMN" + "PWK4R2V"
 
 
 def marker_code(marker: Path) -> str:
@@ -78,6 +80,13 @@ def build(root: Path, outside: Path, marker: Path, many_files: int = 20_000) -> 
     write("conftest.py", marker_code(marker), "python: conftest.py that writes a marker")
     write("pkg/__init__.py", marker_code(marker), "python: package that writes a marker on import")
     write("pkg/model.py", marker_code(marker) + "def train():\n    return 1\n", "python: module that writes a marker on import")
+
+    write("config/settings.py", f'AWS_ACCESS_KEY_ID = "{FAKE_AWS_KEY}"\n', "secret: an access key in code")
+    write(
+        "nb/leaky.ipynb",
+        notebook([code_cell("print(key)", outputs=[{"output_type": "stream", "name": "stdout", "text": FAKE_AWS_KEY + "\n"}], count=1)]),
+        "secret: an access key in a notebook output",
+    )
 
     # -- yaml ----------------------------------------------------------------------------
     laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_corpus import CANARY, build, restore_permissions
+from hostile_corpus import CANARY, FAKE_AWS_KEY, build, restore_permissions
 
 from helpers import git
 
@@ -77,9 +77,12 @@ def test_hostile_corpus_outside_git(corpus, tmp_path: Path) -> None:  # type: ig
     outputs["text"] = result.stdout
     for name, text in outputs.items():
         assert CANARY not in text, f"{name} output leaks a file from outside the repository"
+        assert FAKE_AWS_KEY not in text, f"{name} output prints a secret whole"
     assert "\x1b[31mred" not in result.stdout, "a terminal escape from a file name reached the terminal"
     assert "\\x1b[31mred" in result.stdout
     report = json.loads(outputs["json"])
+    secrets = {(f["path"], f["cell"]) for f in report["findings"] if f["name"] == "secret-in-repo"}
+    assert ("config/settings.py", None) in secrets and any(path == "nb/leaky.ipynb" for path, _ in secrets)
     diagnosed = {item["path"] for item in report["diagnostics"]}
     expected = {
         "nb/invalid.ipynb",

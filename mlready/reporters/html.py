@@ -66,8 +66,13 @@ def pillar_chart(report: Report) -> str:
 
 
 def excerpt(finding: Finding, context: Context) -> str:
+    """A few lines around the finding, with anything secret-looking masked."""
+    from mlready.rules.security import redact
+
     if context.repo is None or finding.path is None or finding.line is None:
         return ""
+    if finding.name == "secret-in-repo":
+        return '<p class="muted">(excerpt hidden: it holds a secret)</p>'
     if finding.cell is not None:
         notebook = context.repo.notebook(finding.path)
         cell = next((item for item in notebook.cells if item.index == finding.cell), None) if notebook else None
@@ -79,7 +84,7 @@ def excerpt(finding: Finding, context: Context) -> str:
     first, last = max(1, finding.line - 2), min(len(lines), finding.line + 2)
     rendered = []
     for number in range(first, last + 1):
-        text = e(f"{number:>5}  {lines[number - 1][:300]}")
+        text = e(f"{number:>5}  {redact(lines[number - 1][:300])}")
         rendered.append(f'<span class="hl">{text}</span>' if number == finding.line else text + "\n")
     return "<pre>" + "".join(rendered) + "</pre>"
 

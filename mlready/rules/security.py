@@ -1346,3 +1346,21 @@ class FlaskDebugEnabled(RepoRule):
         files = [*repo.facts.dockerfiles, *repo.facts.deploy_manifests]
         files.extend(file for file in repo.all_files if file.name in ("Procfile", "app.yaml", "supervisord.conf") or file.name.endswith(".sh"))
         return repo.first(_WSGI_SERVER, files, code_only=False) is not None
+
+
+def redact(text: str) -> str:
+    """`text` with every provider token, private key header and credential-like literal masked.
+
+    Reporters that quote repository code (the HTML report's excerpts) pass it through this first.
+    """
+    for kind, pattern, visible in _TOKENS:
+        text = pattern.sub(lambda match, visible=visible: match.group(0).replace(match.group(1), mask(match.group(1), visible)), text)
+    text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- (redacted)", text)
+    for pattern in (_CODE_ASSIGNMENT, _CONFIG_ASSIGNMENT):
+        text = pattern.sub(
+            lambda match: match.group(0).replace(match.group("value"), "…(redacted)")
+            if secret_value(match.group("key").rsplit(".", 1)[-1], match.group("value"))
+            else match.group(0),
+            text,
+        )
+    return text
