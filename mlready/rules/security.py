@@ -1353,8 +1353,12 @@ def redact(text: str) -> str:
 
     Reporters that quote repository code (the HTML report's excerpts) pass it through this first.
     """
-    for kind, pattern, visible in _TOKENS:
-        text = pattern.sub(lambda match, visible=visible: match.group(0).replace(match.group(1), mask(match.group(1), visible)), text)
+    for _kind, pattern, visible in _TOKENS:
+
+        def masked(match: re.Match[str], visible: int = visible) -> str:
+            return match.group(0).replace(match.group(1), mask(match.group(1), visible))
+
+        text = pattern.sub(masked, text)
     text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- (redacted)", text)
     for pattern in (_CODE_ASSIGNMENT, _CONFIG_ASSIGNMENT):
         text = pattern.sub(
