@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.repo import Repo, SourceFile
-from mlready.repo.facts import is_test_path
+from mlready.repo.facts import is_example_path, is_test_path
 from mlready.rule import Example, PythonRule, RepoRule, notebook
 from mlready.rules.pyhelpers import NOT_LITERAL, call_name, has_star_args, keyword, literal, method_name, positional
 
@@ -850,6 +850,10 @@ class HfDownloadUnpinned(PythonRule):
     )
 
     VALID = [
+        Example(
+            {"examples/text_to_image/train.py": "from diffusers import DiffusionPipeline\np = DiffusionPipeline.from_pretrained('org/model')\n"},
+            note="Examples follow the latest model on purpose.",
+        ),
         Example({"model.py": "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased', revision='86b5e0934494bd15c9632b12f734a8a67f723594')\n"}),
         Example(
             {
@@ -866,6 +870,15 @@ class HfDownloadUnpinned(PythonRule):
         Example({"data.py": "from datasets import load_dataset\nds = load_dataset('imdb', revision='main')\n"}, expect=["data.py:2"]),
         Example({"get.py": "from huggingface_hub import hf_hub_download\np = hf_hub_download(repo_id='org/model', filename='model.safetensors')\n"}, expect=["get.py:2"]),
     ]
+
+    def wants(self, file: SourceFile, repo: Repo) -> bool:
+        # Examples, docs and conversion scripts follow the latest model on purpose (survey: 229 of 245 findings).
+        return not (
+            is_test_path(file.path)
+            or is_example_path(file.path)
+            or re.search(r"(?:^|/)scripts/convert\w*\.py$", file.path)
+            or repo.facts.is_tutorial
+        )
 
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
@@ -1141,7 +1154,8 @@ class PiiWithoutPrivacyDoc(RepoRule):
 # -- SEC009 --------------------------------------------------------------------------------------
 
 _NON_ROOT_BASE = re.compile(
-    r"(?:^|/)(?:jupyter|jupyterhub)/|quay\.io/jupyter/|:nonroot\b|-nonroot\b|cgr\.dev/chainguard/|^bitnami/|/bitnami/",
+    r"(?:^|/)(?:jupyter|jupyterhub)/|quay\.io/jupyter/|:nonroot\b|-nonroot\b|cgr\.dev/chainguard/|^bitnami/|/bitnami/"
+    r"|public\.ecr\.aws/lambda/|(?:^|/)amazon/aws-lambda-",  # AWS Lambda runs the handler as a sandbox user
     re.I,
 )
 _SHELL_ONLY = re.compile(r"""\[?\s*["']?(?:/usr)?(?:/bin/)?(?:ba|z|da)?sh["']?\s*\]?""")
@@ -1175,6 +1189,10 @@ class DockerfileRunsAsRoot(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {"Dockerfile": "FROM public.ecr.aws/lambda/python:3.12\nCOPY app.py .\nCMD [\"app.handler\"]\n"},
+            note="AWS Lambda runs the handler as a non-root sandbox user.",
+        ),
         Example({"Dockerfile": "FROM python:3.11-slim\nRUN useradd -m app\nUSER app\nCMD [\"python\", \"serve.py\"]\n"}),
         Example({"Dockerfile": "FROM python:3.11 AS base\nRUN useradd -m app\nUSER app\nFROM base\nCMD [\"python\", \"serve.py\"]\n"}),
         Example({"Dockerfile": "FROM quay.io/jupyter/scipy-notebook:2024-01-15\nCOPY . /home/jovyan/work\n"}),

@@ -566,6 +566,7 @@ class DataUnversioned(RepoRule):
     under a data folder) larger than `min_kb` (1024 KB by default) that are neither tracked by DVC nor
     stored in Git LFS (pointer or `filter=lfs` pattern). Test fixtures and the data a published library
     ships are exempt (large-file-in-git still applies to them).
+    A course's or template's own sample dataset under 5 MB is accepted.
 
     Why it matters:
     Data changes more often than code. In git a dataset cannot be diffed, bloats every clone, and
@@ -607,10 +608,13 @@ class DataUnversioned(RepoRule):
         return _not_ml(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
+        teaching_sample = repo.facts.is_tutorial or repo.facts.is_template
         limit = int(self.options["min_kb"]) * 1024
         tool = "DVC" if repo.facts.uses_dvc else "DVC or Git LFS"
         for file in repo.all_files:
             if file.size <= limit or not is_data_file(file.path) or _is_fixture(file.path):
+                continue
+            if teaching_sample and file.size < 5 * 1024 * 1024:  # a course's or template's own small sample dataset
                 continue
             if repo.facts.versioned_outside_git(file.path):
                 continue
