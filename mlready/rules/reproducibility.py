@@ -10,7 +10,16 @@ from mlready.model import Finding, Pillar, Severity
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
 from mlready.rule import Example, PythonRule, RepoRule, notebook
-from mlready.rules.pyhelpers import call_name, dotted_name, has_star_args, keyword, literal, method_name, positional
+from mlready.rules.pyhelpers import (
+    NOT_LITERAL,
+    call_name,
+    dotted_name,
+    has_star_args,
+    keyword,
+    literal,
+    method_name,
+    positional,
+)
 from mlready.rules.versioning import published_library, teaching_skip
 
 if TYPE_CHECKING:
@@ -227,7 +236,8 @@ class SplitRandomStateMissing(PythonRule):
     and `(Stratified/StratifiedGroup)KFold(shuffle=True)` without `random_state` (or with
     `random_state=None`), unless the same file seeds NumPy's global generator; likewise Hugging Face
     `Dataset.train_test_split` without `seed` and PyTorch `random_split` without a `generator` or a
-    `torch.manual_seed`. `train_test_split(shuffle=False)` is deterministic and passes.
+    `torch.manual_seed`. `train_test_split(shuffle=False)` is deterministic and passes; a `shuffle=` set from a
+    variable is not judged.
 
     Why it matters:
     Each run puts different rows in the test set, so metrics move between runs for no reason, and
@@ -247,6 +257,10 @@ class SplitRandomStateMissing(PythonRule):
     ml_test_score = ("Infra 1",)
 
     VALID = [
+        Example(
+            {"split.py": "from sklearn.model_selection import train_test_split\nSHUFFLE = False  # time series\na, b = train_test_split(X, shuffle=SHUFFLE)\n"},
+            note="shuffle= set from a setting is not judged.",
+        ),
         Example(
             {
                 "split.py": (
@@ -321,6 +335,8 @@ class SplitRandomStateMissing(PythonRule):
     def _check_sklearn(self, node: cst.Call, splitter: str) -> None:
         shuffle = keyword(node, "shuffle")
         shuffle_value = literal(shuffle.value) if shuffle is not None else None
+        if shuffle is not None and shuffle_value is NOT_LITERAL:
+            return  # shuffle=SOME_SETTING: whether it shuffles is decided elsewhere; not judged
         if _SPLITTERS[splitter]:
             if shuffle is None or shuffle_value is False:
                 return  # KFold without shuffle is deterministic

@@ -1010,7 +1010,7 @@ class YamlUnsafeLoad(PythonRule):
 _PII_STRONG = {
     "national ID": r"ssn|social_security(?:_number|_no)?|national_id(?:_number)?|tax_id",
     "passport": r"passport(?:_number|_no|_id)?",
-    "card or bank number": r"credit_card(?:_number|_no)?|card_number|cc_number|iban|bank_account(?:_number)?",
+    "card or bank number": r"credit_card_(?:number|no)|card_number|cc_number|iban|bank_account(?:_number)?",
     "date of birth": r"date_of_birth|birth_?date|dob",
     "driver's licence": r"drivers?_licen[cs]e(?:_number|_no)?",
     "medical record": r"medical_record_number|mrn",
@@ -1074,6 +1074,10 @@ class PiiWithoutPrivacyDoc(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {"features.py": "import pandas as pd\nPAYMENT = {'credit_card': 1, 'cash': 0}\ndf['payment'] = df['payment'].map(PAYMENT)\n"},
+            note="A payment method called credit_card is a category, not a card number.",
+        ),
         Example(
             {
                 "features.py": "import pandas as pd\ndf = pd.read_csv('customers.csv')\ndf = df.drop(columns=['email', 'phone_number'])\n",
