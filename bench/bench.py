@@ -199,7 +199,10 @@ def mem_total() -> str:
 def mlready_facts(python: str, pythonpath: str = "") -> dict:
     code = "import mlready, os; print(mlready.__version__); print(os.path.dirname(mlready.__file__))"
     env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, check=False).stdout.splitlines()
+    # cwd "/": `python -c` and `python -m` put their working folder first on sys.path, which would
+    # shadow both the installed mlready and the --mlready-ref copy when run from a checkout.
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, cwd="/",
+                         check=False).stdout.splitlines()
     facts = {"version": out[0] if out else "not importable", "package": out[1] if len(out) > 1 else ""}
     if facts["package"]:
         root = sh(["git", "rev-parse", "--show-toplevel"], cwd=facts["package"])
@@ -321,7 +324,7 @@ def bench_repo(repo: Path, args: argparse.Namespace, work: Path) -> dict:
 
     def mlready(path: Path, cache: Path) -> dict:
         before = package_digest(args.package)
-        result = run_measured([*mlready_cmd[:4], str(path), *mlready_cmd[4:]],
+        result = run_measured([*mlready_cmd[:4], str(path), *mlready_cmd[4:]], cwd=str(work),
                               env={**mlready_env, "MLREADY_CACHE_DIR": str(cache)}, timeout=args.mlready_timeout)
         after = package_digest(args.package)
         result["mlready_digest"] = before if before == after else f"{before}->{after}"
@@ -386,7 +389,8 @@ def bench_repo(repo: Path, args: argparse.Namespace, work: Path) -> dict:
                     handle.write(f"# mlready bench edit {run}\n")
                 result = mlready(copy, edit_cache)
             elif scenario == "floor":
-                result = run_measured([sys.executable, "-c", FLOOR_SCRIPT, str(list_file)], timeout=args.timeout)
+                result = run_measured([sys.executable, "-c", FLOOR_SCRIPT, str(list_file)], cwd=str(work),
+                                      timeout=args.timeout)
                 try:
                     result.update(json.loads(result["output"].strip().splitlines()[-1]))
                     result["output"] = ""
@@ -486,6 +490,8 @@ def render(results: dict) -> str:
         "and its children; peak RSS is the largest over the runs (of the largest single process).",
         "",
     ]
+    if meta.get("notes"):
+        lines += [meta["notes"].strip(), ""]
     for repo in results["repos"]:
         info, summ = repo["info"], repo["summary"]
         timeout = meta["timeout"]
@@ -582,7 +588,10 @@ def render(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("repos", nargs="+", type=Path, help="checked-out repositories to benchmark")
+    parser.add_argument("repos", nargs="*", type=Path, help="checked-out repositories to benchmark")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="run nothing: rewrite the Markdown (--out, or standard output) from a results JSON, "
+                             "e.g. to add --notes or a --label afterwards")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (default 5)")
     parser.add_argument("--out", type=Path, help="write the Markdown results here")
     parser.add_argument("--json", type=Path,
@@ -600,8 +609,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="benchmark mlready as committed at git REF (a `git archive` of its package put first "
                              "on PYTHONPATH), not the work tree of the installed copy, which may change mid-run")
     parser.add_argument("--label", default="", help="a title for the report, e.g. 'baseline'")
+    parser.add_argument("--notes", type=Path, help="a Markdown file whose text goes into the report, after the machine")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary caches and copies")
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        if args.notes:
+            results["meta"]["notes"] = args.notes.read_text(encoding="utf-8")
+        if args.label:
+            results["meta"]["label"] = args.label
+        text = render(results)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        if args.json and args.json.resolve() != args.render.resolve():
+            args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        return 0
+    if not args.repos:
+        parser.error("give at least one repository (or --render JSON)")
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
@@ -657,6 +683,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.mlready_ref:
         meta["mlready"].update(commit=commit, commit_subject=sh(["git", "log", "-1", "--format=%s", commit], cwd=root)[:120],
                                dirty_files=[], ref=args.mlready_ref)
+    if args.notes:
+        meta["notes"] = args.notes.read_text(encoding="utf-8")
     args.package = meta["mlready"].get("package", "")
     meta["mlready"]["digest_start"] = package_digest(args.package)
     if args.mllint:
