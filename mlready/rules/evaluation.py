@@ -362,7 +362,8 @@ class PreprocessingBeforeSplit(PythonRule):
     name = "preprocessing-before-split"
     pillar = Pillar.EVALUATION
     severity = Severity.WARNING
-    triggers = (r"train_test_split|cross_val|cross_validate|learning_curve|validation_curve|\.split\s*\(|SearchCV",)
+    # `.split(` is judged only on splitter objects built in the module, whose class names these cover.
+    triggers = (r"train_test_split|cross_val|cross_validate|learning_curve|validation_curve|KFold|ShuffleSplit|TimeSeriesSplit|SearchCV",)
 
     VALID = [
         Example(
@@ -1335,6 +1336,10 @@ class TorchEvalModeMissing(PythonRule):
 
     def skip_reason(self, repo: Repo) -> str | None:
         return None if "torch" in repo.facts.imported_modules else "torch not imported"
+
+    def wants(self, file: SourceFile, repo: Repo) -> bool:
+        # Decided for the whole repository before any file is parsed: most torch code calls .eval().
+        return not repo.facts.code_files_matching(_EVAL_MODE_EVIDENCE)
 
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
