@@ -38,6 +38,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import statistics
@@ -682,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
         "platform": platform.platform(), "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "mlready": mlready_facts(sys.executable, args.mlready_pythonpath), "runs": args.runs, "timeout": args.timeout,
         "mlready_timeout": args.mlready_timeout, "slow": args.slow,
-        "command": " ".join(["python", "bench/bench.py", *sys.argv[1:]]) if argv is None else "main()",
+        "command": shlex.join(["python", "bench/bench.py", *sys.argv[1:]]) if argv is None else "main()",
     }
     if args.mlready_ref:
         meta["mlready"].update(commit=commit, commit_subject=sh(["git", "log", "-1", "--format=%s", commit], cwd=root)[:120],
