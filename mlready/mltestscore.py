@@ -104,7 +104,7 @@ def evidence_for(test: str, rules: Sequence[type[Rule]]) -> list[tuple[type[Rule
     by_name = {rule.name: rule for rule in rules}
     found = [(by_name[name], kind) for name, kind in EVIDENCE.get(test, []) if name in by_name]
     listed = {name for name, _ in EVIDENCE.get(test, [])}
-    found += [(rule, AUTOMATED) for rule in rules if test in rule.ml_test_score and rule.name not in listed and rule.__module__.split(".")[:2] != ["mlready", "rules"]]
+    found += [(rule, AUTOMATED) for rule in rules if test in rule.ml_test_score and rule.name not in listed]
     return found
 
 

@@ -88,7 +88,8 @@ class Rule:
     INVALID: ClassVar[Sequence[Example]] = ()
     # Per-rule options with their defaults; set in config under [tool.mlready.rules.<code or name>].
     default_options: ClassVar[Mapping[str, Any]] = {}
-    # ML Test Score tests this rule gives evidence for, e.g. ("Infra 7",).
+    # ML Test Score tests a third-party rule gives evidence for, e.g. ("Infra 7",); built-in rules are mapped in
+    # mlready.mltestscore.EVIDENCE.
     ml_test_score: ClassVar[Sequence[str]] = ()
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:

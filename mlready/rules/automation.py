@@ -62,7 +62,6 @@ class CiMissing(RepoRule):
     name = "ci-missing"
     pillar = Pillar.AUTOMATION
     severity = Severity.ERROR
-    ml_test_score = ("Infra 3",)
 
     VALID = [
         Example({"train.py": "x = 1\n", ".github/workflows/ci.yml": "on: [push, pull_request]\njobs: {}\n"}),
@@ -159,7 +158,6 @@ class CiNotOnPullRequest(RepoRule):
     name = "ci-not-on-pull-request"
     pillar = Pillar.AUTOMATION
     severity = Severity.WARNING
-    ml_test_score = ("Model 1",)
 
     VALID = [
         Example({".github/workflows/ci.yml": "on: [push, pull_request]\njobs:\n  t:\n    runs-on: x\n"}),
@@ -540,7 +538,6 @@ class CdPipelineAbsent(RepoRule):
     name = "cd-pipeline-absent"
     pillar = Pillar.AUTOMATION
     severity = Severity.INFO
-    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(

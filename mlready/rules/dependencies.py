@@ -287,7 +287,6 @@ class DependencyManifestMissing(RepoRule):
     name = "dependency-manifest-missing"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.ERROR
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"train.py": "import numpy as np\n", "requirements.txt": "numpy==1.26.4\n"}),
@@ -406,7 +405,6 @@ class RequirementUnpinned(FileRule):
     pillar = Pillar.DEPENDENCIES
     severity = Severity.WARNING
     kinds = ("requirements", "yaml")
-    ml_test_score = ("Infra 1",)
     # More unpinned lines than this in one file give one finding for the file.
     default_options = {"max_line_findings": 5}
 
@@ -552,7 +550,6 @@ class MlFrameworkUnpinned(RepoRule):
     name = "ml-framework-unpinned"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.ERROR
-    ml_test_score = ("Infra 1", "Monitor 1")
 
     VALID = [
         Example({"requirements.txt": "torch==2.3.1\nscikit-learn===1.5.1\nnumpy\n"}),
@@ -661,7 +658,6 @@ class DockerBaseImageUnpinned(FileRule):
     pillar = Pillar.DEPENDENCIES
     severity = Severity.ERROR
     kinds = ("dockerfile",)
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"Dockerfile": "FROM python:3.11-slim AS build\nRUN echo hi\nFROM build\nFROM scratch\n"}),
@@ -765,7 +761,6 @@ class LockfileMissing(RepoRule):
     name = "lockfile-missing"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.WARNING
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"pyproject.toml": "[project]\nname = 'svc'\ndependencies = ['fastapi>=0.110']\n", "uv.lock": "version = 1\n", "Dockerfile": "FROM python:3.11\n"}),
@@ -1042,7 +1037,6 @@ class PythonVersionUnpinned(RepoRule):
     name = "python-version-unpinned"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.WARNING
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"train.py": "x = 1\n", "pyproject.toml": "[project]\nname = 'x'\nrequires-python = '>=3.10'\n"}),
@@ -1114,7 +1108,6 @@ class PythonVersionMismatch(RepoRule):
     name = "python-version-mismatch"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.WARNING
-    ml_test_score = ("Infra 1",)
 
     _ci = (
         "jobs:\n  test:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        python-version: [\"3.10\", \"3.11\"]\n"
@@ -1527,7 +1520,6 @@ class ImportNotDeclared(RepoRule):
     name = "import-not-declared"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.WARNING
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example(
@@ -1691,7 +1683,6 @@ class DependencyUpdateToolMissing(RepoRule):
     name = "dependency-update-tool-missing"
     pillar = Pillar.DEPENDENCIES
     severity = Severity.INFO
-    ml_test_score = ("Monitor 1",)
 
     VALID = [
         Example({"requirements.txt": "numpy==1.26.4\n", ".github/dependabot.yml": "version: 2\nupdates: []\n"}),
@@ -1747,7 +1738,6 @@ class ScriptPipInstallUnpinned(FileRule):
     severity = Severity.WARNING
     kinds = ("other", "yaml")
     triggers = (r"\binstall\b",)
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"setup.sh": "python -m pip install --upgrade pip setuptools wheel\npip install -r requirements.txt\npip install -e .[dev]\n"
@@ -1813,7 +1803,6 @@ class DockerfilePipUnpinned(FileRule):
     severity = Severity.WARNING
     kinds = ("dockerfile",)
     triggers = (r"\binstall\b",)
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install --upgrade pip && pip install --no-cache-dir -r requirements.txt\n"

@@ -923,7 +923,6 @@ class SliceEvaluationAbsent(RepoRule):
     name = "slice-evaluation-absent"
     pillar = Pillar.EVALUATION
     severity = Severity.INFO
-    ml_test_score = ("Model 6",)
 
     VALID = [
         Example(
@@ -1027,7 +1026,6 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
     name = "fairness-unchecked-sensitive-features"
     pillar = Pillar.EVALUATION
     severity = Severity.WARNING
-    ml_test_score = ("Model 7", "Data 4")
     triggers = (
         r"[\"'](?i:gender|sex|race|ethnic\w*|religion|nationality|native[-_ ]country|country[-_ ]of[-_ ]origin"
         r"|marital[-_ ]?status|disab\w*|age|age[-_ ]?group|sexual[-_ ]orientation|pregnan\w*|skin[-_ ]colou?r"
@@ -1427,7 +1425,6 @@ class BaselineModelAbsent(RepoRule):
     name = "baseline-model-absent"
     pillar = Pillar.EVALUATION
     severity = Severity.INFO
-    ml_test_score = ("Model 5",)
 
     VALID = [
         Example(

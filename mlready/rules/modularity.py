@@ -758,7 +758,6 @@ class TrainingOnlyInNotebook(RepoRule):
     name = "training-only-in-notebook"
     pillar = Pillar.MODULARITY
     severity = Severity.ERROR
-    ml_test_score = ("Infra 3",)
 
     VALID = [
         Example(

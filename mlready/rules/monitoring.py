@@ -436,7 +436,6 @@ class MonitoringAbsent(RepoRule):
     name = "monitoring-absent"
     pillar = Pillar.MONITORING
     severity = Severity.ERROR
-    ml_test_score = ("Monitor 7",)
 
     VALID = [
         Example(
@@ -578,7 +577,6 @@ class DriftDetectionAbsent(RepoRule):
     name = "drift-detection-absent"
     pillar = Pillar.MONITORING
     severity = Severity.WARNING
-    ml_test_score = ("Monitor 2", "Monitor 3")
 
     VALID = [
         Example(
@@ -755,7 +753,6 @@ class PredictionLoggingAbsent(RepoRule):
     name = "prediction-logging-absent"
     pillar = Pillar.MONITORING
     severity = Severity.WARNING
-    ml_test_score = ("Monitor 3",)
 
     VALID = [
         Example(
@@ -902,7 +899,6 @@ class AlertingNotConfigured(RepoRule):
     name = "alerting-not-configured"
     pillar = Pillar.MONITORING
     severity = Severity.WARNING
-    ml_test_score = ("Monitor 7",)
 
     VALID = [
         Example(
@@ -996,7 +992,6 @@ class LatencyMetricsAbsent(RepoRule):
     name = "latency-metrics-absent"
     pillar = Pillar.MONITORING
     severity = Severity.INFO
-    ml_test_score = ("Monitor 6",)
 
     VALID = [
         Example(
@@ -1200,7 +1195,6 @@ class ServingInputUnvalidated(RepoRule):
     name = "serving-input-unvalidated"
     pillar = Pillar.MONITORING
     severity = Severity.WARNING
-    ml_test_score = ("Monitor 2",)
 
     VALID = [
         Example(

@@ -98,7 +98,6 @@ class RandomSeedNotSet(PythonRule):
     triggers = (
         r"\.backward\s*\(|DataLoader\s*\(|\.fit\s*\(|random_split\s*\(|random\.\w+\s*\(",
     )
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example(
@@ -254,7 +253,6 @@ class SplitRandomStateMissing(PythonRule):
     pillar = Pillar.REPRODUCIBILITY
     severity = Severity.WARNING
     triggers = (r"train_test_split|ShuffleSplit|KFold|random_split",)
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example(

@@ -81,7 +81,6 @@ class RollbackPlanUndocumented(RepoRule):
     name = "rollback-plan-undocumented"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(
@@ -190,7 +189,6 @@ class RollbackMechanismAbsent(RepoRule):
     name = "rollback-mechanism-absent"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(
@@ -474,7 +472,6 @@ class ModelPathHardcoded(RepoRule):
     name = "model-path-hardcoded"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(
@@ -613,7 +610,6 @@ class HealthcheckAbsent(RepoRule):
     name = "healthcheck-absent"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Infra 6",)
 
     VALID = [
         Example(
@@ -718,7 +714,6 @@ class FitInServingCode(RepoRule):
     name = "fit-in-serving-code"
     pillar = Pillar.ROLLBACK
     severity = Severity.ERROR
-    ml_test_score = ("Monitor 3",)
 
     VALID = [
         Example(
@@ -851,7 +846,6 @@ class PreprocessingNotShared(RepoRule):
     name = "preprocessing-not-shared"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Monitor 3",)
 
     VALID = [
         Example(
@@ -1261,7 +1255,6 @@ class ModelQualityGateAbsent(RepoRule):
     name = "model-quality-gate-absent"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Infra 4",)
 
     VALID = [
         Example(
@@ -1379,7 +1372,6 @@ class CanaryOrShadowAbsent(RepoRule):
     name = "canary-or-shadow-absent"
     pillar = Pillar.ROLLBACK
     severity = Severity.INFO
-    ml_test_score = ("Infra 6",)
 
     VALID = [
         Example(
@@ -1513,7 +1505,6 @@ class DeployImageUnpinned(RepoRule):
     name = "deploy-image-unpinned"
     pillar = Pillar.ROLLBACK
     severity = Severity.WARNING
-    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(

@@ -145,7 +145,6 @@ class TestsMissing(RepoRule):
     name = "tests-missing"
     pillar = Pillar.TESTING
     severity = Severity.ERROR
-    ml_test_score = ("Infra 2",)
 
     VALID = [
         Example({"src/model.py": "def f():\n    pass\n", "tests/test_model.py": "def test_f():\n    assert True\n"}),
@@ -195,7 +194,6 @@ class TestsNotRunInCi(RepoRule):
     name = "tests-not-run-in-ci"
     pillar = Pillar.TESTING
     severity = Severity.ERROR
-    ml_test_score = ("Infra 2", "Infra 3")
 
     VALID = [
         Example(
@@ -411,7 +409,6 @@ class DataValidationAbsent(RepoRule):
     name = "data-validation-absent"
     pillar = Pillar.TESTING
     severity = Severity.WARNING
-    ml_test_score = ("Data 1", "Monitor 2")
 
     VALID = [
         Example({"train.py": "import pandas as pd\nimport pandera as pa\nimport sklearn\ndf = pd.read_csv('x.csv')\n"}),
@@ -506,7 +503,6 @@ class FeatureCodeUntested(RepoRule):
     name = "feature-code-untested"
     pillar = Pillar.TESTING
     severity = Severity.WARNING
-    ml_test_score = ("Data 7",)
 
     VALID = [
         Example(
@@ -613,7 +609,6 @@ class TrainingSmokeTestMissing(RepoRule):
     name = "training-smoke-test-missing"
     pillar = Pillar.TESTING
     severity = Severity.WARNING
-    ml_test_score = ("Infra 2", "Infra 3")
 
     VALID = [
         Example(
@@ -705,7 +700,6 @@ class ModelBehaviourTestsMissing(RepoRule):
     name = "model-behaviour-tests-missing"
     pillar = Pillar.TESTING
     severity = Severity.INFO
-    ml_test_score = ("Model 6",)
 
     VALID = [
         Example(
@@ -793,7 +787,6 @@ class ServingContractTestMissing(RepoRule):
     name = "serving-contract-test-missing"
     pillar = Pillar.TESTING
     severity = Severity.WARNING
-    ml_test_score = ("Infra 6",)
 
     VALID = [
         Example(

@@ -261,7 +261,6 @@ class ModelRegistryAbsent(RepoRule):
     name = "model-registry-absent"
     pillar = Pillar.VERSIONING
     severity = Severity.WARNING
-    ml_test_score = ("Infra 7",)
 
     VALID = [
         Example(
@@ -397,7 +396,6 @@ class ExperimentTrackingAbsent(RepoRule):
     name = "experiment-tracking-absent"
     pillar = Pillar.VERSIONING
     severity = Severity.WARNING
-    ml_test_score = ("Infra 1",)
 
     VALID = [
         Example({"train.py": "import mlflow\nfrom sklearn.svm import SVC\nmlflow.autolog()\nSVC().fit(X, y)\n"}),
@@ -980,7 +978,6 @@ class ModelMetadataMissing(RepoRule):
     name = "model-metadata-missing"
     pillar = Pillar.VERSIONING
     severity = Severity.INFO
-    ml_test_score = ("Monitor 4",)
 
     VALID = [
         Example(
