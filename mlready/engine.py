@@ -16,7 +16,7 @@ from mlready.mltestscore import compute as compute_ml_test_score
 from mlready.model import Diagnostic, Finding, Outcome, RuleResult
 from mlready.registry import all_rules
 from mlready.repo import Repo, SourceFile
-from mlready.rule import FileRule, PythonRule, RepoRule, Rule
+from mlready.rule import CstPythonRule, FileRule, PythonRule, RepoRule, Rule
 from mlready.scoring import Score, score
 from mlready.suppression import Suppressions, scan
 
@@ -458,21 +458,22 @@ def _visitor_class(rule_class: type[PythonRule]) -> type:
 
 
 def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) -> list[Finding]:
-    """Run Python rules over one file in a single batched libcst traversal."""
+    """Run Python rules over one file in a single traversal of its `ast` tree."""
     source = repo.python(file.path)
     if source is None:
         return []
-    from libcst import visit_batched
-
-    visitors = [_visitor_class(type(rule))(rule.options) for rule in rules]
-    lazy = LazyMetadata(source.module, source.text)
-    for visitor in visitors:
-        visitor.lazy_metadata = lazy
-        visitor.start(file, repo, source)
+    legacy = [rule for rule in rules if isinstance(rule, CstPythonRule)]
+    visitors = [type(rule)(rule.options) for rule in rules if not isinstance(rule, CstPythonRule)]
     try:
-        visit_batched(source.module, visitors, before_visit=lazy.before_visit)
+        for visitor in visitors:
+            visitor.start(file, repo, source)
+        if visitors:
+            _AstWalker(visitors).walk(source.tree)
         for visitor in visitors:
             visitor.finish()
+        findings = [finding for visitor in visitors for finding in visitor.findings]
+        if legacy:
+            findings.extend(_run_cst_rules(repo, file, source, legacy))
     except RecursionError:
         repo.diagnose(file.path, "Python source nested too deeply for the Python rules: skipped")
         return []
@@ -480,6 +481,50 @@ def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) 
         codes = ", ".join(rule.code for rule in rules)
         repo.diagnose(file.path, f"internal error in Python rules ({codes}): {type(error).__name__}: {str(error)[:200]}")
         return []
+    return findings
+
+
+class _AstWalker:
+    """Calls each rule's `visit_<Node>` before a node's children and `leave_<Node>` after them."""
+
+    def __init__(self, rules: Sequence[PythonRule]) -> None:
+        self.visit: dict[str, list[Callable[[Any], Any]]] = {}
+        self.leave: dict[str, list[Callable[[Any], Any]]] = {}
+        for rule in rules:
+            for attribute in dir(type(rule)):
+                prefix, _, node_name = attribute.partition("_")
+                if node_name[:1].isupper() and prefix in ("visit", "leave"):
+                    table = self.visit if prefix == "visit" else self.leave
+                    table.setdefault(node_name, []).append(getattr(rule, attribute))
+
+    def walk(self, node: Any) -> None:
+        name = type(node).__name__
+        for method in self.visit.get(name, ()):
+            method(node)
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if hasattr(item, "_fields"):
+                        self.walk(item)
+            elif hasattr(value, "_fields"):
+                self.walk(value)
+        for method in self.leave.get(name, ()):
+            method(node)
+
+
+def _run_cst_rules(repo: Repo, file: SourceFile, source: Any, rules: Sequence[PythonRule]) -> list[Finding]:
+    """TRANSITIONAL: rules still written against libcst."""
+    from libcst import visit_batched
+
+    visitors = [_visitor_class(type(rule))(rule.options) for rule in rules]
+    lazy = LazyMetadata(source.module, source.text)
+    for visitor in visitors:
+        visitor.lazy_metadata = lazy
+        visitor.start(file, repo, source)
+    visit_batched(source.module, visitors, before_visit=lazy.before_visit)
+    for visitor in visitors:
+        visitor.finish()
     return [finding for visitor in visitors for finding in visitor.findings]
 
 

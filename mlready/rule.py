@@ -7,7 +7,7 @@ examples sit next to it and become tests automatically (see mlready.testing).
 Three kinds of rule:
 - `RepoRule.check(repo)`: about the repository as a whole.
 - `FileRule.check_file(file, repo)`: about one file of the kinds it names.
-- `PythonRule`: visits the libcst tree of `.py` files and notebook code cells.
+- `PythonRule`: visits the `ast` tree of `.py` files and notebook code cells.
   All Python rules for a file run in one batched traversal.
 """
 
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from mlready.model import Finding, Outcome, Pillar, Severity
 
 if TYPE_CHECKING:
-    import libcst
+    import ast
 
     from mlready.parsers.python import PythonSource
     from mlready.repo import Repo, SourceFile
@@ -186,17 +186,16 @@ class FileRule(Rule):
 
 
 class PythonRule(FileRule):
-    """A rule that visits libcst nodes (define `visit_Call`, `leave_Module`, ...).
+    """A rule that visits the `ast` tree of Python code (define `visit_Call`, `leave_For`, ...).
 
-    Call `self.report(node, message)` from a visitor method or from `finish()`
-    (called after the traversal). `self.file`, `self.repo` and `self.source`
-    describe the file being visited; `self.position(node)` and
-    `self.get_metadata(Provider, node)` resolve libcst metadata lazily, during
-    the visit or in `finish()`. A notebook's code cells are visited as one
-    module; `report` maps lines back to (cell, line). `kinds` may narrow the
-    rule to ("python",) or ("notebook",). The engine mixes this class with
-    libcst's BatchableCSTVisitor at run time, so that importing a rule never
-    imports libcst.
+    Methods are named after CPython's `ast` node classes: `visit_<Class>(node)`
+    is called before a node's children are visited and `leave_<Class>(node)`
+    after. Call `self.report(node, message)` from a visitor method or from
+    `finish()` (called after the traversal). `self.file`, `self.repo` and
+    `self.source` describe the file being visited; `self.parent(node)` gives a
+    node's parent. A notebook's code cells are visited as one module; `report`
+    maps lines back to (cell, line). `kinds` may narrow the rule to
+    ("python",) or ("notebook",). All Python rules of a file share one traversal.
     """
 
     kinds = ("python", "notebook")
@@ -214,18 +213,19 @@ class PythonRule(FileRule):
     def finish(self) -> None:
         """Called after the traversal of a file."""
 
-    def position(self, node: libcst.CSTNode) -> tuple[int, int, int, int]:
-        from libcst.metadata import PositionProvider
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.source.parents.get(node)
 
-        code_range = self.get_metadata(PositionProvider, node)  # type: ignore[attr-defined]
-        return (
-            code_range.start.line,
-            code_range.start.column + 1,
-            code_range.end.line,
-            code_range.end.column + 1,
-        )
+    def position(self, node: ast.AST) -> tuple[int, int, int, int]:
+        """(line, column, end line, end column) of a node, 1-based, columns in characters."""
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        column = self.source.column(line, getattr(node, "col_offset", 0))
+        end_offset = getattr(node, "end_col_offset", None)
+        end_column = self.source.column(end_line, end_offset) if end_offset is not None else column
+        return line, column, end_line, end_column
 
-    def report(self, node: libcst.CSTNode, message: str, *, partial: bool = False, anchor: str = "") -> None:
+    def report(self, node: ast.AST, message: str, *, partial: bool = False, anchor: str = "") -> None:
         line, column, end_line, end_column = self.position(node)
         self.report_at(line, column, message, end_line=end_line, end_column=end_column, partial=partial, anchor=anchor)
 
@@ -261,3 +261,13 @@ class PythonRule(FileRule):
         from mlready.engine import run_python_rules
 
         return run_python_rules(repo, file, [self])
+
+
+class CstPythonRule(PythonRule):
+    """TRANSITIONAL: a rule still written against libcst nodes (removed once every rule is ported)."""
+
+    def position(self, node: Any) -> tuple[int, int, int, int]:  # type: ignore[override]
+        from libcst.metadata import PositionProvider
+
+        code_range = self.get_metadata(PositionProvider, node)  # type: ignore[attr-defined]
+        return (code_range.start.line, code_range.start.column + 1, code_range.end.line, code_range.end.column + 1)

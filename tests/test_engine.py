@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
-
-import libcst as cst
 
 from mlready.config import Settings
 from mlready.engine import analyse
@@ -56,8 +55,8 @@ class FlagCalls(PythonRule):
     severity = Severity.ERROR
     triggers = (r"\bflag\(",)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value == "flag":
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "flag":
             self.report(node, "flag() called")
 
 

@@ -1,4 +1,4 @@
-"""Python source (libcst) and its mapping back to notebook cells."""
+"""Python source, parsed with CPython's own `ast`, and its mapping back to notebook cells."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class PythonSource:
     """Parsed Python. For a notebook, `cell_lines[i]` maps virtual line i+1 to (cell, line)."""
 
     text: str
-    module: libcst.Module
+    tree: ast.Module
     cell_lines: list[tuple[int, int]] | None = None
     skipped_cells: list[int] = field(default_factory=list)
 
@@ -27,6 +27,26 @@ class PythonSource:
     def aliases(self) -> dict[str, str]:
         """Local name -> qualified name, from the module's imports."""
         return import_aliases(self.text)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        """Each node's parent (built on first use: few rules need it)."""
+        found: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                found[child] = node
+        return found
+
+    @cached_property
+    def module(self) -> libcst.Module:
+        """The libcst tree (legacy rules only; parsed on first use)."""
+        import libcst
+
+        return libcst.parse_module(self.text)
 
     def locate(self, line: int) -> tuple[int | None, int]:
         """(cell, line) for a 1-based line of the parsed text."""
@@ -36,79 +56,60 @@ class PythonSource:
             return self.cell_lines[line - 1]
         return None, line
 
+    def column(self, line: int, byte_offset: int) -> int:
+        """The 1-based character column of a byte offset that `ast` gives for a line."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace")) + 1
 
-# libcst's native parser can crash (stack overflow) or take super-linear time on
-# pathological input, so every file passes a guard first: a size cap, then
-# CPython's own parser (linear, and safe on deep nesting) and a depth limit that
-# no real module reaches.
+    def segment(self, node: ast.AST) -> str:
+        """The source text of a node (its unparsed form when positions are missing)."""
+        found = ast.get_source_segment(self.text, node)
+        return found if found is not None else ast.unparse(node)
+
+
+# Generated modules of megabytes are not worth the time of the Python rules.
 MAX_PYTHON_BYTES = 512 * 1024
-MAX_AST_DEPTH = 400
 
 
-def _ast_depth(tree: ast.AST) -> int:
-    deepest = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_AST_DEPTH:
-                break
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
-
-
-def _looks_safe(text: str) -> bool:
-    """For code CPython cannot parse (newer syntax, Python 2): no huge line, no deep brackets."""
-    if max((len(line) for line in text.split("\n")), default=0) > 5000:
-        return False
-    depth = deepest = 0
-    for char in re.findall(r"[()\[\]{}]", text):
-        depth = depth + 1 if char in "([{" else max(0, depth - 1)
-        deepest = max(deepest, depth)
-    return deepest <= 100
-
-
-def guard(text: str) -> SyntaxError | None:
-    """Raise ParseError for input the libcst parser must not be given.
-
-    Returns CPython's SyntaxError for code it cannot parse but that looks safe
-    for libcst (which may know newer syntax), else None.
-    """
+def parse_python(text: str) -> ast.Module:
+    """Parse with CPython's parser (linear time, and bounded on deep nesting)."""
     if len(text) > MAX_PYTHON_BYTES:
         raise ParseError(f"Python file over {MAX_PYTHON_BYTES // 1024} KiB (generated code?): Python rules skipped")
     try:
-        tree = ast.parse(text)
+        return ast.parse(text)
     except SyntaxError as error:
-        if _looks_safe(text):
-            return error
-        raise ParseError("Python source with extreme lines or nesting that does not parse: skipped") from None
-    except (RecursionError, MemoryError, ValueError):
-        raise ParseError("Python source nested too deeply to parse") from None
-    if _ast_depth(tree) > MAX_AST_DEPTH:
-        raise ParseError(f"Python source nested deeper than {MAX_AST_DEPTH} levels: skipped")
-    return None
-
-
-def check_cell(text: str) -> None:
-    """A notebook cell must be valid Python (for CPython) and within the guard's bounds."""
-    error = guard(text)
-    if error is not None:
-        raise ParseError(f"Python syntax error: {error.msg}", error.lineno)
-
-
-def parse_python(text: str) -> libcst.Module:
-    import libcst
-
-    guard(text)
-    try:
-        return libcst.parse_module(text)
-    except libcst.ParserSyntaxError as error:
-        raise ParseError(f"Python syntax error: {error.message}", error.raw_line) from None
+        raise ParseError(f"Python syntax error: {error.msg}", error.lineno) from None
     except (RecursionError, MemoryError):
-        raise ParseError("Python source too deeply nested to parse") from None
-    except Exception as error:  # libcst's native parser can raise other errors on odd input
-        raise ParseError(f"Python source could not be parsed: {type(error).__name__}") from None
+        raise ParseError("Python source nested too deeply to parse") from None
+    except ValueError as error:  # for example, a NUL byte
+        raise ParseError(f"Python source could not be parsed: {error}") from None
+
+
+def parse_cells(cells: list[tuple[int, str]]) -> tuple[ast.Module, str, list[tuple[int, int]], list[tuple[int, ParseError]]]:
+    """Parse notebook code cells one by one and join them into one module.
+
+    Returns the module, the joined text, the map of its lines to (cell, line),
+    and the cells that do not parse (which are left out).
+    """
+    body: list[ast.stmt] = []
+    pieces: list[str] = []
+    cell_lines: list[tuple[int, int]] = []
+    failed: list[tuple[int, ParseError]] = []
+    for index, source in cells:
+        try:
+            tree = parse_python(source + "\n")
+        except ParseError as error:
+            failed.append((index, error))
+            continue
+        if pieces:
+            ast.increment_lineno(tree, len(pieces))
+        body.extend(tree.body)
+        own_lines = source.split("\n")
+        pieces.extend(own_lines)
+        cell_lines.extend((index, number) for number in range(1, len(own_lines) + 1))
+    return ast.Module(body=body, type_ignores=[]), "\n".join(pieces) + "\n", cell_lines, failed
 
 
 _IMPORT_AS = re.compile(r"^[ \t]*import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*)", re.M)

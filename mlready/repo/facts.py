@@ -630,6 +630,31 @@ class Facts:
         )
 
     @cached_property
+    def is_competition(self) -> bool:
+        """A solution to a data-science competition (Kaggle, DrivenData, Zindi, AIcrowd, Signate, Tianchi,
+        CodaLab): the README's title or opening calls it a "1st place" / "winning" / competition solution, or
+        the README links a competition page (`kaggle.com/c/...`, `kaggle.com/competitions/...`) and speaks of
+        a solution, leaderboard, LB, rank or medal. Links to Kaggle datasets or notebooks do not count."""
+        solution = (
+            r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|top[- ]?\d+%?|gold|silver|bronze|winning|prize[- ]winning)"
+            r"[- _](?:(?:and|&)[- _]\d+(?:st|nd|rd|th)[- _])?(?:place[- _])?(?:medal[- _])?solution\b"
+            r"|\b(?:kaggle|competition|challenge)[- _](?:\w+[- _]){0,2}solution\b"
+        )
+        if re.search(solution, f"{self.readme_title} {self.readme_opening[:500]}", re.I):
+            return True
+        competition_page = re.search(
+            r"kaggle\.com/(?:c|competitions)/[\w-]+|drivendata\.org/competitions/|zindi\.africa/competitions/"
+            r"|aicrowd\.com/challenges/|signate\.jp/competitions/|tianchi\.aliyun\.com/competition/|codalab[\w.]*/competitions/",
+            self.readme_text,
+            re.I,
+        )
+        if competition_page is None or re.search(r"\btitanic\b", competition_page.group(0), re.I):
+            return False  # Titanic is Kaggle's getting-started tutorial, not a contest
+        return bool(
+            re.search(r"\bsolution\b|leader\s?board|\b(?:private|public)\s+(?:LB|score)\b|\bLB\b|\bmedal\b|\branked\b|\bplace\b", self.readme_text, re.I)
+        )
+
+    @cached_property
     def is_tool(self) -> bool:
         """A general-purpose application for running any model (a web UI, a desktop or GUI app) rather
         than a project built around its own model, judged by the README's title and first sentence."""

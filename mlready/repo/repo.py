@@ -316,27 +316,16 @@ class Repo:
         return self._parse("python", path, lambda text: PythonSource(text, parse_python(text)))
 
     def _notebook_python(self, path: str) -> PythonSource:
-        from mlready.parsers.python import PythonSource, check_cell, parse_python
+        from mlready.parsers.python import PythonSource, parse_cells
 
         notebook = self.notebook(path)
         if notebook is None:
             raise ParseError("notebook unreadable")
-        pieces: list[str] = []
-        cell_lines: list[tuple[int, int]] = []
-        skipped: list[int] = []
-        for cell, source in notebook.python_cells():
-            try:
-                check_cell(source + "\n")
-            except ParseError as error:
-                skipped.append(cell.index)
-                line = f", line {error.line}" if error.line else ""
-                self.diagnose(path, f"cell {cell.index}{line}: {error.message}; cell skipped")
-                continue
-            cell_source_lines = source.split("\n")
-            pieces.extend(cell_source_lines)
-            cell_lines.extend((cell.index, number) for number in range(1, len(cell_source_lines) + 1))
-        text = "\n".join(pieces) + "\n"
-        return PythonSource(text, parse_python(text), cell_lines, skipped)
+        tree, text, cell_lines, failed = parse_cells([(cell.index, source) for cell, source in notebook.python_cells()])
+        for index, error in failed:
+            line = f", line {error.line}" if error.line else ""
+            self.diagnose(path, f"cell {index}{line}: {error.message}; cell skipped")
+        return PythonSource(text, tree, cell_lines, [index for index, _ in failed])
 
     def toml(self, path: str) -> dict[str, Any] | None:
         from mlready.parsers.toml import parse_toml

@@ -345,7 +345,8 @@ class BusinessGoalUndocumented(RepoRule):
     for a success measure (KPI, success metric or criteria, a Metrics/Evaluation heading). A goal
     without a measure earns half credit. Applies to ML applications (serving, deployment, a
     pipeline, or training on the project's own tabular data); research code, courses, templates,
-    published libraries and bare training codebases are skipped: their purpose lies elsewhere.
+    published libraries, competition solutions (Kaggle and the like) and bare training codebases are
+    skipped: their purpose lies elsewhere.
 
     Why it matters:
     Without a written goal and KPI nobody can tell whether the model is worth deploying, which
@@ -380,6 +381,14 @@ class BusinessGoalUndocumented(RepoRule):
             {"analysis.ipynb": notebook(("markdown", "## Objective\nFlag fraudulent claims; KPI: losses avoided per month."), "import sklearn")},
             note="Notebook markdown counts as documentation.",
         ),
+        Example(
+            {
+                "train.py": "import lightgbm\nmodel.fit(X, y)\n",
+                "data/train.csv": "id,target\n",
+                "README.md": "# Credit Default Risk\nLeaderBoard: https://www.kaggle.com/c/credit-default-risk/leaderboard\n\n## Features\n",
+            },
+            note="A Kaggle competition solution: the goal and the metric are the competition's.",
+        ),
     ]
     INVALID = [
         Example(
@@ -391,9 +400,20 @@ class BusinessGoalUndocumented(RepoRule):
             expect=["README.md"],
             note="A goal without a success measure is half credit.",
         ),
+        Example(
+            {
+                "train.py": "import sklearn\nmodel.fit(X, y)\n",
+                "data/houses.csv": "area,price\n",
+                "README.md": "# House prices\n\nData: https://www.kaggle.com/datasets/acme/house-prices (see the leaderboard of models below).\n",
+            },
+            expect=["README.md"],
+            note="Downloading a Kaggle dataset does not make a competition solution.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
+        if repo.facts.is_competition:
+            return "a competition solution: the goal and the metric are the competition's"
         return _kind_skip(repo) or (None if _application(repo) else _NOT_APPLICATION)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
@@ -624,6 +644,16 @@ def _find_cards(repo: Repo) -> list[ModelCard]:
 
 
 _CARDS: weakref.WeakKeyDictionary[Repo, list[ModelCard]] = weakref.WeakKeyDictionary()
+_JINJA = re.compile(r"\{\{\s*[\w.\[\]'\"]+(?:\s*\|[^}]*)?\s*\}\}|\{%-?\s*(?:if|for|block|include|extends)\b")
+
+
+def _card_template(repo: Repo, path: str) -> bool:
+    """A model-card template (Jinja placeholders such as `{{ model_description }}`), not a card."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name.endswith((".jinja", ".j2")):
+        return True
+    placeholders = len(_JINJA.findall(repo.text(path) or ""))
+    return placeholders >= 2 or (placeholders == 1 and "template" in name)
 
 
 def model_cards(repo: Repo) -> list[ModelCard]:
@@ -771,7 +801,8 @@ class ModelCardIncomplete(RepoRule):
     Each model card found by DOC004 against the nine sections of Mitchell et al. (2019), matched
     loosely by heading (or key) so that the Hugging Face template's names count: model details,
     intended use, factors, metrics, evaluation data, training data, quantitative analyses, ethical
-    considerations, caveats and recommendations. Six or more sections earn half credit.
+    considerations, caveats and recommendations. Six or more sections earn half credit. Model-card
+    templates (Jinja placeholders such as `{{ model_description }}`) are not judged: the card they produce is.
 
     Why it matters:
     The sections that get skipped, such as out-of-scope uses, per-group results and limitations,
@@ -804,6 +835,13 @@ class ModelCardIncomplete(RepoRule):
             note="The Hugging Face template's headings count.",
         ),
         Example({"README.md": "# Project\n"}, note="No model card: the rule does not apply."),
+        Example(
+            {
+                "src/utils/model_card_template.md": "---\n{{ card_data }}\n---\n\n{{ model_description }}\n\n"
+                "## Intended uses & limitations\n\n## Training details\n\n[TODO: describe the data]\n"
+            },
+            note="A Jinja template that generates model cards is not itself an incomplete card.",
+        ),
     ]
     INVALID = [
         Example({"docs/model_card.md": "# Model card\n## Model description\n## Training data\n"}, expect=["docs/model_card.md:1"]),
@@ -818,10 +856,16 @@ class ModelCardIncomplete(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        return None if model_cards(repo) else "no model card"
+        if not model_cards(repo):
+            return "no model card"
+        if all(_card_template(repo, card.path) for card in model_cards(repo)):
+            return "only model-card templates, filled in when a card is generated"
+        return None
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         for card in model_cards(repo):
+            if _card_template(repo, card.path):
+                continue  # a Jinja template: its sections come from placeholders filled at generation time
             missing = [section for section in CARD_SECTIONS if section not in card.sections]
             if not missing:
                 continue
@@ -866,6 +910,9 @@ _DICTIONARY_TABLE = re.compile(
 _SCHEMA_FILE = re.compile(
     r"(?:^|/)(?:[^/]*schema[^/]*\.(?:ya?ml|json|avsc|pbtxt|proto)|[^/]*data[-_]?dictionary[^/]*|[^/]*datasheet[^/]*|[^/]*dataset[-_]?card[^/]*"
     r"|feature_store\.ya?ml|[^/]*codebook[^/]*)$"
+    # Column descriptions shipped as a sheet or text (Kaggle's `HomeCredit_columns_description.xls`, `data_description.txt`).
+    r"|(?:^|/)[^/]*(?:(?:column|feature|field|variable|attribute)s?|data)[-_ ]?(?:description|definition|dictionar(?:y|ie)|glossar(?:y|ie))s?"
+    r"[^/]*\.(?:xlsx?|ods|csv|tsv|txt|md|pdf|json)$"
     r"|(?:^|/)(?:great_expectations|gx)/expectations/",
     re.I,
 )
@@ -882,7 +929,8 @@ class DataDictionaryMissing(RepoRule):
     ML applications that train a model: a data dictionary, a schema or a feature list: a heading
     such as Data dictionary, Feature descriptions, Schema, Columns or Variables; a Markdown table of
     columns with their description or type; a schema file (`schema.yaml`, `*.avsc`, a TFDV schema,
-    Great Expectations suites, `feature_store.yaml`, a datasheet or dataset card); or schema code
+    Great Expectations suites, `feature_store.yaml`, a datasheet or dataset card); a column-description
+    sheet or text (`columns_description.xls`, `data_description.txt`, `feature_definitions.csv`); or schema code
     (pandera, Feast feature views, TFDV). A Data/Dataset section alone earns half credit. Applies
     to ML applications (serving, deployment, a pipeline, or training on the project's own tabular
     data); courses, templates, research code and published libraries are skipped.
@@ -919,6 +967,15 @@ class DataDictionaryMissing(RepoRule):
                 "- **monthly_charges**: amount billed per month (EUR)\n",
             },
             note="A data section that defines its columns counts.",
+        ),
+        Example(
+            {
+                "train.py": "import lightgbm\nmodel.fit(X, y)\n",
+                "data/application_train.csv": "a,b\n",
+                "data/HomeCredit_columns_description.csv": "Table,Row,Description\n",
+                "README.md": "# Default risk\n",
+            },
+            note="A column-description sheet is a data dictionary.",
         ),
     ]
     INVALID = [

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from mlready.model import Finding, Pillar, Severity
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
-from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rule import CstPythonRule, Example, RepoRule, notebook
 from mlready.rules.pyhelpers import call_name, dotted_name, keyword, literal, method_name, positional
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ _ACCURACY_STRINGS = frozenset(
 )
 
 
-class AccuracyOnlyMetric(PythonRule):
+class AccuracyOnlyMetric(CstPythonRule):
     """A classifier is judged by accuracy alone.
 
     What it checks:
@@ -205,7 +205,7 @@ class AccuracyOnlyMetric(PythonRule):
 _NAN_NAMES = frozenset({"numpy.nan", "numpy.NaN", "numpy.NAN", "math.nan", "torch.nan", "pandas.np.nan"})
 
 
-class NanEqualityComparison(PythonRule):
+class NanEqualityComparison(CstPythonRule):
     """A value is compared to NaN with `==` or `!=`.
 
     What it checks:
@@ -335,7 +335,7 @@ class _Scope:
     split_outputs: set[str] = field(default_factory=set)
 
 
-class PreprocessingBeforeSplit(PythonRule):
+class PreprocessingBeforeSplit(CstPythonRule):
     """A scaler, imputer, selector or resampler is fitted on the data before it is split.
 
     What it checks:
@@ -770,7 +770,7 @@ _LOADS_DATA = re.compile(
 )
 
 
-class ScalerMissing(PythonRule):
+class ScalerMissing(CstPythonRule):
     """A scale-sensitive model is trained with no feature scaling in sight.
 
     What it checks:
@@ -998,7 +998,7 @@ def _normalize_column(value: str) -> str:
     return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
 
-class FairnessUncheckedSensitiveFeatures(PythonRule):
+class FairnessUncheckedSensitiveFeatures(CstPythonRule):
     """A model is trained on sensitive attributes and nothing checks it for bias.
 
     What it checks:
@@ -1279,7 +1279,7 @@ _EVAL_MODE_EVIDENCE = (
 )
 
 
-class TorchEvalModeMissing(PythonRule):
+class TorchEvalModeMissing(CstPythonRule):
     """A PyTorch model runs inference without being switched to eval mode.
 
     What it checks:
@@ -1485,7 +1485,7 @@ class BaselineModelAbsent(RepoRule):
 _THRESHOLD_METRICS = frozenset({"f1_score", "precision_score", "recall_score", "fbeta_score"})
 
 
-class ThresholdDependentMetricOnly(PythonRule):
+class ThresholdDependentMetricOnly(CstPythonRule):
     """A binary classifier is judged only by metrics at one decision threshold.
 
     What it checks:

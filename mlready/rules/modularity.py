@@ -12,7 +12,7 @@ from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.parsers.requirements import parse_requirement_line
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import _TRAINING, is_test_path
-from mlready.rule import Example, FileRule, PythonRule, RepoRule, notebook
+from mlready.rule import CstPythonRule, Example, FileRule, RepoRule, notebook
 from mlready.rules.pyhelpers import NOT_LITERAL, literal, method_name
 from mlready.rules.testing import _is_project_code
 
@@ -940,7 +940,7 @@ class NotebookHygieneHooksMissing(RepoRule):
         )
 
 
-class DeadExperimentalCodePath(PythonRule):
+class DeadExperimentalCodePath(CstPythonRule):
     """Code is switched off with `if False:` or `if 0:` instead of being removed.
 
     What it checks:
@@ -1024,7 +1024,7 @@ _ROUTE_CALLS = frozenset(
 )
 
 
-class HardcodedAbsolutePath(PythonRule):
+class HardcodedAbsolutePath(CstPythonRule):
     """A path that only exists on one machine is written into the code.
 
     What it checks:

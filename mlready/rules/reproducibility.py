@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from mlready.model import Finding, Pillar, Severity
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
-from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rule import CstPythonRule, Example, PythonRule, RepoRule, notebook
 from mlready.rules.pyhelpers import (
     NOT_LITERAL,
     call_name,
@@ -69,7 +69,7 @@ def _imports(source: PythonSource, *modules: str) -> bool:
 _ON_GLOBAL_RNG = " on the global generator"
 
 
-class RandomSeedNotSet(PythonRule):
+class RandomSeedNotSet(CstPythonRule):
     """Stochastic training runs without a random seed.
 
     What it checks:
@@ -227,13 +227,36 @@ _NUMPY_SEED = re.compile(
 _TORCH_SEED = re.compile(r"\bmanual_seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\(")
 
 
-class SplitRandomStateMissing(PythonRule):
+def _numpy_seeded(source: PythonSource) -> bool:
+    """The file seeds NumPy's global generator, directly or through an import alias.
+
+    `np.random.seed(0)`, `from numpy import random; random.seed(0)`, `import numpy.random as npr; npr.seed(0)`,
+    `from numpy.random import seed; seed(0)`, or a project helper such as `seed_everything(0)`.
+    """
+    if _NUMPY_SEED.search(source.text):
+        return True
+    for local, qualified in source.aliases.items():
+        if qualified == "numpy.random.seed":
+            pattern = rf"(?<![\w.]){re.escape(local)}\s*\("
+        elif qualified == "numpy.random":
+            pattern = rf"(?<![\w.]){re.escape(local)}\.seed\s*\("
+        elif qualified == "numpy":
+            pattern = rf"(?<![\w.]){re.escape(local)}\.random\.seed\s*\("
+        else:
+            continue
+        if re.search(pattern, source.text):
+            return True
+    return False
+
+
+class SplitRandomStateMissing(CstPythonRule):
     """A train/test split or cross-validation shuffle is not reproducible.
 
     What it checks:
     `train_test_split`, `ShuffleSplit`, `StratifiedShuffleSplit`, `GroupShuffleSplit`, `Repeated(Stratified)KFold`
     and `(Stratified/StratifiedGroup)KFold(shuffle=True)` without `random_state` (or with
-    `random_state=None`), unless the same file seeds NumPy's global generator; likewise Hugging Face
+    `random_state=None`), unless the same file seeds NumPy's global generator (also through an import alias,
+    as in `from numpy import random; random.seed(42)`); likewise Hugging Face
     `Dataset.train_test_split` without `seed` and PyTorch `random_split` without a `generator` or a
     `torch.manual_seed`. `train_test_split(shuffle=False)` is deterministic and passes; a `shuffle=` set from a
     variable is not judged.
@@ -276,6 +299,19 @@ class SplitRandomStateMissing(PythonRule):
             note="NumPy's global generator is seeded.",
         ),
         Example(
+            {
+                "nb.ipynb": notebook(
+                    "from numpy import random\nfrom sklearn.model_selection import train_test_split\n\n"
+                    "random.seed(42)\ntrn, val = train_test_split(df, test_size=0.25)"
+                ),
+                "split.py": (
+                    "import numpy.random as npr\nfrom sklearn.model_selection import train_test_split\n"
+                    "npr.seed(0)\na, b = train_test_split(X)\n"
+                ),
+            },
+            note="NumPy's global generator is seeded through an import alias.",
+        ),
+        Example(
             {"split.py": "from mylib import train_test_split\na, b = train_test_split(X, 0.2)\n"},
             note="Not scikit-learn's.",
         ),
@@ -301,11 +337,16 @@ class SplitRandomStateMissing(PythonRule):
             },
             expect=["nb.ipynb[1]:1", "nb.ipynb[1]:2"],
         ),
+        Example(
+            {"split.py": "import random\nfrom sklearn.model_selection import train_test_split\nrandom.seed(0)\na, b = train_test_split(X)\n"},
+            expect=["split.py:4"],
+            note="Python's random module is not NumPy's generator.",
+        ),
     ]
 
     def start(self, file: SourceFile, repo: Repo, source: PythonSource) -> None:
         super().start(file, repo, source)
-        self.numpy_seeded = bool(_NUMPY_SEED.search(source.text))
+        self.numpy_seeded = _numpy_seeded(source)
         self.torch_seeded = bool(_TORCH_SEED.search(source.text))
         self.hf_datasets = _imports(source, "datasets")
         self.skip = is_test_path(file.path)
@@ -384,7 +425,7 @@ def _model_kind(name: str, source: PythonSource) -> str | None:
     return None
 
 
-class HyperparametersNotExplicit(PythonRule):
+class HyperparametersNotExplicit(CstPythonRule):
     """A model or optimizer is built with library defaults only.
 
     What it checks:
@@ -627,17 +668,20 @@ class _Frame:
         self.steps: list[tuple[int, int, int, int]] = []
         self.clears = False
         self.inner_loop_steps = False
+        # Optimizers constructed in this loop's own body: a fresh one each iteration accumulates nothing.
+        self.fresh_optimizers: set[str] = set()
 
 
-class GradientsNotCleared(PythonRule):
+class GradientsNotCleared(CstPythonRule):
     """A training loop never clears gradients, so they accumulate across steps.
 
     What it checks:
     A `for`/`while` loop whose body calls `.backward()` (or Lightning's `manual_backward`) and
     `optimizer.step()` (or `scaler.step(optimizer)`) but never clears gradients: no `zero_grad()` on the
     optimizer or the model (with or without `set_to_none`), no `.grad = None`, no `.grad.zero_()`.
-    Gradient accumulation that clears under a condition passes. Only the innermost loop that holds
-    both calls is judged.
+    Gradient accumulation that clears under a condition passes, and so does an optimizer constructed in the
+    same loop body (a fresh optimizer over fresh tensors each iteration, as in per-sample latent optimisation).
+    Only the innermost loop that holds both calls is judged.
 
     Why it matters:
     PyTorch adds each backward pass to the stored gradients. Without clearing them, every step applies
@@ -709,6 +753,17 @@ class GradientsNotCleared(PythonRule):
             },
             note="Distributed autograd keeps gradients per context.",
         ),
+        Example(
+            {
+                "pipeline.py": (
+                    "import torch\nfor t in timesteps:\n    x_in = latents.detach().clone()\n    x_in.requires_grad = True\n"
+                    "    opt = torch.optim.SGD([x_in], lr=0.1)\n    with torch.enable_grad():\n"
+                    "        loss = guidance(x_in, t)\n        loss.backward()\n        opt.step()\n"
+                    "    latents = x_in.detach()\n"
+                )
+            },
+            note="A fresh optimizer over a fresh tensor every iteration: nothing accumulates.",
+        ),
     ]
     INVALID = [
         Example(
@@ -729,6 +784,16 @@ class GradientsNotCleared(PythonRule):
             },
             expect=["nb.ipynb[1]:5"],
             note="Cleared once per epoch, stepped every batch.",
+        ),
+        Example(
+            {
+                "train.py": (
+                    "import torch\nfor epoch in range(3):\n    opt = torch.optim.Adam(model.parameters())\n"
+                    "    for x in loader:\n        model(x).backward()\n        opt.step()\n"
+                )
+            },
+            expect=["train.py:6"],
+            note="Built once per epoch, but stepped every batch without clearing.",
         ),
     ]
 
@@ -804,6 +869,9 @@ class GradientsNotCleared(PythonRule):
             receiver = (dotted_name(node.func.value) or cst.Module([]).code_for_node(node.func.value)).lower()
             first = node.args[0].value if node.args else None
             argument = (dotted_name(first) or "").lower() if first is not None else ""
+            stepped = argument if "scaler" in receiver else receiver
+            if stepped in frame.fresh_optimizers:
+                return  # constructed in this loop body: a new optimizer each iteration
             if "opt" in receiver or ("scaler" in receiver and "opt" in argument):
                 frame.steps.append(self.position(node))
         elif _ZERO_GRAD.search(method):
@@ -816,6 +884,13 @@ class GradientsNotCleared(PythonRule):
     def visit_Assign(self, node: cst.Assign) -> None:
         import libcst as cst
 
+        if self.frames and self.frames[-1].is_loop and isinstance(node.value, cst.Call):
+            built = call_name(node.value, self.source) or ""
+            if "optim" in built.lower() or built.rsplit(".", 1)[-1] in _TORCH_OPTIMIZERS:
+                for target in node.targets:
+                    name = dotted_name(target.target)
+                    if name:
+                        self.frames[-1].fresh_optimizers.add(name.lower())
         if self.frames and any(
             isinstance(target.target, cst.Attribute) and target.target.attr.value == "grad" for target in node.targets
         ):
@@ -832,7 +907,7 @@ _CONFIG_LOADERS = re.compile(
 _HYPERPARAMETER_FIT = frozenset({"epochs", "batch_size", "learning_rate", "lr", "num_epochs", "n_epochs", "max_epochs"})
 
 
-class HyperparametersHardcoded(PythonRule):
+class HyperparametersHardcoded(CstPythonRule):
     """Hyperparameters are literals in a training script that reads no configuration.
 
     What it checks:
@@ -970,7 +1045,7 @@ _SCHEMA = re.compile(
 )
 
 
-class ConfigUnvalidated(PythonRule):
+class ConfigUnvalidated(CstPythonRule):
     """Configuration is loaded as a plain dict and never validated.
 
     What it checks:

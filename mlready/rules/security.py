@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from mlready.model import Finding, Pillar, Severity
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
-from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rule import CstPythonRule, Example, PythonRule, RepoRule, notebook
 from mlready.rules.pyhelpers import NOT_LITERAL, call_name, has_star_args, keyword, literal, method_name, positional
 
 if TYPE_CHECKING:
+    import ast
+
     import libcst as cst
 
     from mlready.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -87,6 +89,12 @@ _MAX_SCAN_SIZE = 2 * 1024 * 1024
 # Folders of test data (Go's `testdata`, fixtures, mocks): keys there are generated for tests.
 _FIXTURE_DIR = re.compile(r"(?:^|/)(?:testdata|test[-_]data|fixtures?|__fixtures__|mocks?)/", re.I)
 _MAX_JSON_SIZE = 512 * 1024
+# A comment that vouches for a test token: published on purpose for a sandbox, a CI or staging instance, or fake.
+_DECLARED_HARMLESS = re.compile(
+    r"(?:#|//)[^\n]*\b(?:sandbox(?:ed)?|dummy|fake|mock|placeholder|throw[- ]?away|revoked|not\s+critical"
+    r"|not\s+(?:a\s+)?(?:real|sensitive|secret)|(?:test|testing|demo|example|staging|ci)[- ](?:only\b|token|key|account|credential|instance))",
+    re.I,
+)
 
 
 def _camel_to_snake(name: str) -> str:
@@ -193,13 +201,19 @@ def token_hits(text: str) -> Iterator[tuple[int, str, str]]:
 
 def keyword_hits(text: str, config: bool) -> Iterator[tuple[int, str, int]]:
     """(offset, key, value length) for each credential-like key set to a literal value."""
-    if not _KEYWORD_HINT.search(text):
-        return
     pattern = _CONFIG_ASSIGNMENT if config else _CODE_ASSIGNMENT
-    for match in pattern.finditer(text):
-        key, value = match.group("key"), match.group("value")
-        if secret_value(key.rsplit(".", 1)[-1], value):
-            yield match.start("key"), key, len(value)
+    # Only lines that name a credential can hold one: the assignment pattern runs on those lines alone.
+    next_line = 0
+    for hint in _KEYWORD_HINT.finditer(text):
+        if hint.start() < next_line:
+            continue
+        line_start = text.rfind("\n", 0, hint.start()) + 1
+        line_end = text.find("\n", hint.end())
+        next_line = len(text) if line_end == -1 else line_end
+        for match in pattern.finditer(text, line_start, next_line):
+            key, value = match.group("key"), match.group("value")
+            if secret_value(key.rsplit(".", 1)[-1], value):
+                yield match.start("key"), key, len(value)
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -234,7 +248,8 @@ class SecretInRepo(RepoRule):
     configuration files, keys such as `password`, `api_key`, `client_secret` or `access_token` set to
     a literal value that looks generated. Placeholders (`changeme`, `<your-key>`, `${VAR}`, `xxx`,
     `dummy`, `example`), well-known local defaults, environment-variable names, paths, test files and
-    test-data folders are ignored. Findings show only a masked form of the value. The
+    test-data folders are ignored; in test files, so is a token whose line or the two lines above carry a
+    comment declaring it harmless (sandbox, dummy, fake, test token, not critical...). Findings show only a masked form of the value. The
     `extra_patterns` option adds your own token formats (`{"kind": "regex"}`).
 
     Why it matters:
@@ -272,6 +287,10 @@ class SecretInRepo(RepoRule):
              "tests/test_auth.py": 'PASSWORD = "Xk9$mQ2#pL7vR4t!"\n'},
             note="Placeholder tokens in docs, and values in test files, are ignored.",
         ),
+        Example(
+            {"tests/test_hub.py": 'ENDPOINT = "https://hub-ci.example.test"\n\n# Not critical, only usable on the sandboxed CI instance.\nTOKEN = "hf_' + 'q7Lm2Xv9Rt4Wz1Yb8Nc3Pd6Hs0Kj5TgRwE"\n'},
+            note="A published sandbox token in a test file, declared harmless by its comment.",
+        ),
     ]
     INVALID = [
         Example({"deploy/config.yaml": "aws:\n  access_key_id: AKIA" + "Q3EGTV7NAMFBXK2P\n"}, expect=["deploy/config.yaml:2"]),
@@ -287,6 +306,11 @@ class SecretInRepo(RepoRule):
             expect=["ops/notify.yaml:2"],
             options={"extra_patterns": {"ACME chat token": r"acme_live_[A-Za-z0-9]{24}"}},
             note="Your own token formats, added with the `extra_patterns` option.",
+        ),
+        Example(
+            {"tests/test_upload.py": '# upload the fixture\nTOKEN = "hf_' + 'q7Lm2Xv9Rt4Wz1Yb8Nc3Pd6Hs0Kj5TgRwE"\n'},
+            expect=["tests/test_upload.py:2"],
+            note="A token in a test file without a comment declaring it harmless is still a leak.",
         ),
         Example(
             {"keys/deploy.pem": "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c2Vb9mQ7Lk3tZp8XyW4Rn6Jh2Gf5Dd0Sa9Qw3Ee7Rt1Yu\n-----END RSA PRIVATE KEY-----\n"},
@@ -334,10 +358,14 @@ class SecretInRepo(RepoRule):
             yield self.finding(message, file.path, hit.line, cell=hit.cell, anchor=f"{hit.kind}:{hit.key}:{hit.masked}")
 
     def _text_hits(self, text: str, in_tests: bool, keywords: bool, config: bool, cell: int | None = None) -> Iterator[SecretHit]:
+        lines = text.split("\n") if in_tests else []
         for offset, kind, masked in self._tokens(text):
             if in_tests and kind == "private key":
                 continue
-            yield SecretHit(kind, masked, _line_of(text, offset), cell)
+            line = _line_of(text, offset)
+            if in_tests and _DECLARED_HARMLESS.search("\n".join(lines[max(0, line - 3) : line])):
+                continue  # a test token whose comment says it is a sandbox / dummy / not-critical one
+            yield SecretHit(kind, masked, line, cell)
         if keywords:
             for offset, key, length in keyword_hits(text, config):
                 yield SecretHit("literal secret", f"value ({length} chars)", _line_of(text, offset), cell, key)
@@ -587,7 +615,7 @@ def _names_in(node: cst.CSTNode) -> set[str]:
     return found
 
 
-class UnsafeDeserialization(PythonRule):
+class UnsafeDeserialization(CstPythonRule):
     """Serving code unpickles data that may come from a request.
 
     What it checks:
@@ -737,7 +765,7 @@ def torch_pin(repo: Repo) -> tuple[str, str]:
     return _lookup(_TORCH_STATE, repo, compute)
 
 
-class TorchLoadUnsafe(PythonRule):
+class TorchLoadUnsafe(CstPythonRule):
     """`torch.load` may unpickle arbitrary code: `weights_only=True` is not in force.
 
     What it checks:
@@ -819,7 +847,7 @@ def _hub_target(call: cst.Call, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class HfDownloadUnpinned(PythonRule):
+class HfDownloadUnpinned(CstPythonRule):
     """A model or dataset is downloaded from the Hugging Face Hub without a pinned commit.
 
     What it checks:
@@ -827,7 +855,9 @@ class HfDownloadUnpinned(PythonRule):
     with a literal Hub repository id and no `revision=` set to a commit hash (7 to 40 hex digits), as
     bandit B615 does. Local paths (`./`, `/`, `~`, paths with a file extension or to a folder of the
     repository), generic dataset builders (`csv`, `json`, `parquet` ...), non-literal names and
-    revisions, `local_files_only=True`, and test files are exempt.
+    revisions, `local_files_only=True`, and test files are exempt. So are examples, docs and conversion
+    scripts, which follow the latest model on purpose, a course's notebooks, and the maintainer tooling of a
+    published library (its root `scripts/`, `utils/` and `tools/` folders).
 
     Why it matters:
     A branch such as `main` moves: the repository owner (or anyone who takes over the account)
@@ -854,6 +884,21 @@ class HfDownloadUnpinned(PythonRule):
             {"examples/text_to_image/train.py": "from diffusers import DiffusionPipeline\np = DiffusionPipeline.from_pretrained('org/model')\n"},
             note="Examples follow the latest model on purpose.",
         ),
+        Example(
+            {
+                "README.md": "# Machine learning course\n",
+                "lessons/01-finetune.ipynb": notebook("from transformers import AutoModel\nm = AutoModel.from_pretrained('org/model')"),
+            },
+            note="A course's notebooks are lessons.",
+        ),
+        Example(
+            {
+                "pyproject.toml": "[project]\nname = \"tinylib\"\n",
+                "README.md": "# tinylib\n\n`pip install tinylib`\n",
+                "utils/update_metadata.py": "from datasets import load_dataset\nd = load_dataset('tinylib/metadata')\n",
+            },
+            note="A published library's maintainer tooling reads the Hub's latest state on purpose.",
+        ),
         Example({"model.py": "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased', revision='86b5e0934494bd15c9632b12f734a8a67f723594')\n"}),
         Example(
             {
@@ -869,16 +914,25 @@ class HfDownloadUnpinned(PythonRule):
         Example({"train.py": "from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained('bert-base-uncased')\n"}, expect=["train.py:2"]),
         Example({"data.py": "from datasets import load_dataset\nds = load_dataset('imdb', revision='main')\n"}, expect=["data.py:2"]),
         Example({"get.py": "from huggingface_hub import hf_hub_download\np = hf_hub_download(repo_id='org/model', filename='model.safetensors')\n"}, expect=["get.py:2"]),
+        Example(
+            {
+                "README.md": "# Machine learning course\n",
+                "course/models.py": "from transformers import BertModel\nllm = BertModel.from_pretrained('allenai/scibert_scivocab_uncased')\n",
+            },
+            expect=["course/models.py:2"],
+            note="A course's package code is judged.",
+        ),
     ]
 
     def wants(self, file: SourceFile, repo: Repo) -> bool:
         # Examples, docs and conversion scripts follow the latest model on purpose (survey: 229 of 245 findings).
-        return not (
-            is_test_path(file.path)
-            or is_example_path(file.path)
-            or re.search(r"(?:^|/)scripts/convert\w*\.py$", file.path)
-            or repo.facts.is_tutorial
-        )
+        if is_test_path(file.path) or is_example_path(file.path) or re.search(r"(?:^|/)scripts/convert\w*\.py$", file.path):
+            return False
+        # A course's notebooks are lessons; its package code is what it teaches to ship, and is judged.
+        if file.kind == "notebook" and repo.facts.is_tutorial:
+            return False
+        # A published library's root scripts/, utils/ and tools/ are maintainer tooling, not shipped code.
+        return not (repo.facts.is_library and re.match(r"(?:scripts|utils|tools)/", file.path))
 
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
@@ -983,8 +1037,8 @@ class YamlUnsafeLoad(PythonRule):
         super().start(file, repo, source)
         self.skip = is_test_path(file.path)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        from mlready.rules.pyhelpers import qualified_name
+    def visit_Call(self, node: ast.Call) -> None:
+        from mlready.rules.pyast import call_name, has_star_args, keyword, positional, qualified_name
 
         if self.skip:
             return
@@ -998,7 +1052,7 @@ class YamlUnsafeLoad(PythonRule):
         if loader is None:
             self.report(node, f"`{name}` without a safe Loader can construct arbitrary Python objects: use `yaml.safe_load`")
             return
-        loader_name = qualified_name(loader.value, self.source) or ""
+        loader_name = qualified_name(loader, self.source) or ""
         head, _, last = loader_name.rpartition(".")
         if last in _UNSAFE_LOADERS and (head in ("yaml", "yaml.loader", "yaml.cyaml") or (not head and last in ("FullLoader", "UnsafeLoader"))):
             self.report(node, f"`{name}` with `{last}` can construct arbitrary Python objects: use `yaml.SafeLoader`")

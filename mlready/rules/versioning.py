@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from mlready.model import Finding, Pillar, Severity
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
-from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rule import CstPythonRule, Example, RepoRule, notebook
 from mlready.rules.pyhelpers import call_name, keyword, literal, method_name, positional
 
 if TYPE_CHECKING:
@@ -750,7 +750,7 @@ def _literal_path(node: cst.BaseExpression, source: PythonSource) -> str | None:
     return None
 
 
-class ModelSaveUnversioned(PythonRule):
+class ModelSaveUnversioned(CstPythonRule):
     """A model is saved to a fixed file name that carries no version, and nothing else versions it.
 
     What it checks:
