@@ -89,11 +89,24 @@ class ResultCache:
         self.directory = directory
         self.scope = hashlib.sha256(f"{scope}\0{code_signature()}".encode("utf-8", "surrogateescape")).hexdigest()
         self.path = directory / f"v{CACHE_FORMAT}-{self.scope[:24]}.json"
-        self.entries: dict[str, dict[str, Any]] = {}
+        # The small companion file read on every run: file stamps, and the last whole run.
+        self.run_path = directory / f"v{CACHE_FORMAT}-{self.scope[:24]}.run.json"
+        self._entries: dict[str, dict[str, Any]] | None = None
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
-        self._load()
+        self.run_hits = 0
+        self.dirty = False  # whether save() has anything new to write
+        self.stamps: dict[str, list[Any]] = {}
+        self.runs: dict[str, dict[str, Any]] = {}
+        self._load_run_file()
+
+    @property
+    def entries(self) -> dict[str, dict[str, Any]]:
+        if self._entries is None:
+            self._entries = {}
+            self._load()
+        return self._entries
 
     def _warn(self, message: str) -> None:
         sys.stderr.write(f"mlready: warning: {message}\n")
@@ -116,9 +129,59 @@ class ResultCache:
             return
         entries = document["entries"]
         if all(_valid_entry(entry) for entry in entries.values()):
-            self.entries = entries
+            self._entries = entries
         else:
             self._warn(f"ignoring malformed cache {self.path}")
+
+    def _load_run_file(self) -> None:
+        if not self.run_path.is_file():
+            return
+        try:
+            document = json.loads(self.run_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            self._warn(f"ignoring unreadable cache {self.run_path}")
+            return
+        if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT or document.get("scope") != self.scope:
+            self._warn(f"ignoring foreign or outdated cache {self.run_path}")
+            return
+        stamps, runs = document.get("stamps"), document.get("runs")
+        if (
+            isinstance(stamps, dict)
+            and all(_valid_stamp(value) for value in stamps.values())
+            and isinstance(runs, dict)
+            and all(isinstance(run, dict) and isinstance(run.get("deps"), dict) and isinstance(run.get("result"), dict) for run in runs.values())
+        ):
+            self.stamps, self.runs = stamps, runs
+        else:
+            self._warn(f"ignoring malformed cache {self.run_path}")
+
+    def lookup_run(self, key: str, digests: dict[str, str]) -> dict[str, Any] | None:
+        """The stored result of a whole run with the same key, if every file digest is unchanged."""
+        run = self.runs.get(key)
+        if run is None or run["deps"] != digests:
+            return None
+        self.run_hits += 1
+        return run["result"]  # type: ignore[no-any-return]
+
+    def store_run(self, key: str, digests: dict[str, str], result: dict[str, Any]) -> None:
+        self.runs = {key: {"deps": digests, "result": result}}  # only the latest run is kept
+        self.dirty = True
+
+    def remember_stamps(self, stamps: dict[str, tuple[int, int, int]], digests: dict[str, str]) -> None:
+        """Keep (stamp, digest) of files read this run, except those modified in the last seconds.
+
+        A file written within the timestamp granularity of its last read could change without
+        changing its stamp (git's "racy" case), so its digest is not trusted next time.
+        """
+        import time
+
+        recent = time.time_ns() - 2_000_000_000
+        self.dirty = True
+        self.stamps = {
+            path: [*stamp, digests[path]]
+            for path, stamp in stamps.items()
+            if path in digests and stamp[1] < recent and not digests[path].startswith(("missing", "over-cap", "unreadable"))
+        }
 
     def lookup(self, key: str, digest: Any) -> dict[str, Any] | None:
         """The entry for `key` if every dependency still has its recorded digest."""
@@ -138,9 +201,12 @@ class ResultCache:
             "skip": skip,
         }
         self.used.add(key)
+        self.dirty = True
 
     def save(self) -> None:
         """Write the entries used by this run (stale ones are dropped), atomically."""
+        if not self.dirty:
+            return  # a replayed run: the files already hold it
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tag = self.directory / "CACHEDIR.TAG"
@@ -149,16 +215,22 @@ class ResultCache:
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n", encoding="utf-8")
-            document = {
-                "format": CACHE_FORMAT,
-                "scope": self.scope,
-                "entries": {key: self.entries[key] for key in sorted(self.used) if key in self.entries},
-            }
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.path)
+            if self._entries is not None:  # a run served whole from the run file never loaded the entries
+                entries = {key: self._entries[key] for key in sorted(self.used) if key in self._entries}
+                _write_atomically(self.path, {"format": CACHE_FORMAT, "scope": self.scope, "entries": entries})
+            _write_atomically(self.run_path, {"format": CACHE_FORMAT, "scope": self.scope, "stamps": self.stamps, "runs": self.runs})
         except OSError as error:
             self._warn(f"cannot write the cache in {self.directory}: {error.strerror or error}")
+
+
+def _write_atomically(path: Path, document: dict[str, Any]) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _valid_stamp(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 4 and all(isinstance(item, int) for item in value[:3]) and isinstance(value[3], str)
 
 
 def _valid_entry(entry: Any) -> bool:

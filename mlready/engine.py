@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from mlready.cache import ResultCache, finding_from_json
+from mlready.cache import ResultCache, finding_from_json, finding_to_json
 from mlready.config import Settings, matches
 from mlready.mltestscore import MLTestScore
 from mlready.mltestscore import compute as compute_ml_test_score
 from mlready.model import Diagnostic, Finding, Outcome, RuleResult
 from mlready.registry import all_rules
 from mlready.repo import Repo, SourceFile
+from mlready.repo.repo import INDEX_KEY
 from mlready.rule import CstPythonRule, FileRule, PythonRule, RepoRule, Rule
 from mlready.scoring import Score, score
 from mlready.suppression import Suppressions, scan
@@ -71,52 +72,24 @@ def analyse(
 ) -> Report:
     """Run `rules` on `repo`. `progress(done, total)` is called as files are analysed.
 
-    With a `cache`, a rule run whose recorded inputs are unchanged is not run again.
+    With a `cache`, a rule run whose recorded inputs are unchanged is not run again,
+    and a whole run over unchanged files is replayed without running any rule.
     """
     ignored = ignored or {}
-    raw: dict[str, list[Finding]] = {}
-    skipped: dict[str, str] = {}
-    python_rules: list[PythonRule] = []
     repo.all_files  # list the files first, so that listing diagnostics belong to no rule  # noqa: B018
-    for rule in rules:
-        options = json.dumps(rule.options, sort_keys=True, default=str)
-
-        def skip_and_check(rule: Rule = rule) -> tuple[str | None, list[Finding]]:
-            reason = rule.skip_reason(repo)
-            if reason or not isinstance(rule, RepoRule):
-                return reason, []
-            return None, list(rule.check(repo))
-
-        outcome = _guard(repo, rule, None, lambda key=f"rule\0{rule.code}\0{options}", run=skip_and_check: _cached(repo, cache, key, run))
-        if isinstance(outcome, _Crash):
-            skipped[rule.code] = outcome.message
-            continue
-        reason, found = outcome
-        if reason:
-            skipped[rule.code] = str(reason)
-            continue
-        raw[rule.code] = list(found)
-        if isinstance(rule, PythonRule):
-            python_rules.append(rule)
-        elif isinstance(rule, FileRule):
-            for file in repo.files(*rule.kinds):
-                if not _triggered(repo, rule, file):
-                    continue
-                key = f"file\0{rule.code}\0{options}\0{file.path}"
-                outcome = _guard(
-                    repo,
-                    rule,
-                    file.path,
-                    lambda key=key, rule=rule, file=file: _cached(repo, cache, key, lambda: (None, list(rule.check_file(file, repo)))),
-                )
-                if not isinstance(outcome, _Crash):
-                    raw[rule.code].extend(outcome[1])
-    if python_rules:
-        for finding in _run_all_python_rules(repo, python_rules, cache, progress):
-            raw[finding.code].append(finding)
-
-    findings, suppressed = _suppress(repo, settings, [finding for found in raw.values() for finding in found])
-    findings = _fingerprint(repo, findings, {rule.code for rule in rules if isinstance(rule, RepoRule)})
+    replayed = None
+    if cache is not None:
+        repo.known_digests = cache.stamps
+        run_key = _run_key(settings, rules)
+        digests = {INDEX_KEY: repo.digest(INDEX_KEY), **repo.file_digests()}
+        replayed = _replay(repo, cache.lookup_run(run_key, digests))
+    if replayed is not None:
+        findings, suppressed, skipped = replayed
+    else:
+        findings, suppressed, skipped = _run_rules(repo, settings, rules, progress, cache)
+        if cache is not None:
+            cache.store_run(run_key, digests, _run_result(repo, findings, suppressed, skipped))
+            cache.remember_stamps(repo.stamps, digests)
     by_code: dict[str, list[Finding]] = {}
     for finding in findings:
         by_code.setdefault(finding.code, []).append(finding)
@@ -159,6 +132,96 @@ def analyse(
         ml_test_score=compute_ml_test_score(results, [type(rule) for rule in rules]),
         anchor_path=_anchor_path(repo),
     )
+
+
+def _run_rules(
+    repo: Repo,
+    settings: Settings,
+    rules: Sequence[Rule],
+    progress: Callable[[int, int], None] | None,
+    cache: ResultCache | None,
+) -> tuple[list[Finding], int, dict[str, str]]:
+    """Every rule's findings (suppressions applied, fingerprinted), the suppressed count, and the skip reasons."""
+    raw: dict[str, list[Finding]] = {}
+    skipped: dict[str, str] = {}
+    python_rules: list[PythonRule] = []
+    # Python rules first: their files are parsed in worker processes while this one runs the other rules.
+    ordered = [rule for rule in rules if isinstance(rule, PythonRule)] + [rule for rule in rules if not isinstance(rule, PythonRule)]
+    python_run: _PythonRun | None = None
+    for rule in ordered:
+        if python_run is None and not isinstance(rule, PythonRule) and python_rules:
+            python_run = _PythonRun(repo, python_rules, cache, progress)
+        options = json.dumps(rule.options, sort_keys=True, default=str)
+
+        def skip_and_check(rule: Rule = rule) -> tuple[str | None, list[Finding]]:
+            reason = rule.skip_reason(repo)
+            if reason or not isinstance(rule, RepoRule):
+                return reason, []
+            return None, list(rule.check(repo))
+
+        outcome = _guard(repo, rule, None, lambda key=f"rule\0{rule.code}\0{options}", run=skip_and_check: _cached(repo, cache, key, run))
+        if isinstance(outcome, _Crash):
+            skipped[rule.code] = outcome.message
+            continue
+        reason, found = outcome
+        if reason:
+            skipped[rule.code] = str(reason)
+            continue
+        raw[rule.code] = list(found)
+        if isinstance(rule, PythonRule):
+            python_rules.append(rule)
+        elif isinstance(rule, FileRule):
+            for file in repo.files(*rule.kinds):
+                if not _triggered(repo, rule, file):
+                    continue
+                key = f"file\0{rule.code}\0{options}\0{file.path}"
+                outcome = _guard(
+                    repo,
+                    rule,
+                    file.path,
+                    lambda key=key, rule=rule, file=file: _cached(repo, cache, key, lambda: (None, list(rule.check_file(file, repo)))),
+                )
+                if not isinstance(outcome, _Crash):
+                    raw[rule.code].extend(outcome[1])
+    if python_run is None and python_rules:
+        python_run = _PythonRun(repo, python_rules, cache, progress)
+    if python_run is not None:
+        for finding in python_run.results():
+            raw[finding.code].append(finding)
+
+    findings, suppressed = _suppress(repo, settings, [finding for found in raw.values() for finding in found])
+    findings = _fingerprint(repo, findings, {rule.code for rule in rules if isinstance(rule, RepoRule)})
+    return findings, suppressed, skipped
+
+
+def _run_key(settings: Settings, rules: Sequence[Rule]) -> str:
+    """What a whole run's result depends on besides the files: the rules, their options, the suppressions."""
+    parts = [[rule.code, rule.options] for rule in rules]
+    return json.dumps([parts, sorted(settings.per_file_ignores.items())], sort_keys=True, default=str)
+
+
+def _run_result(repo: Repo, findings: list[Finding], suppressed: int, skipped: dict[str, str]) -> dict[str, Any]:
+    return {
+        "findings": [[*finding_to_json(finding), finding.fingerprint] for finding in findings],
+        "suppressed": suppressed,
+        "skipped": skipped,
+        "diagnostics": [[item.path, item.message, item.line] for item in repo.diagnostics],
+    }
+
+
+def _replay(repo: Repo, result: dict[str, Any] | None) -> tuple[list[Finding], int, dict[str, str]] | None:
+    """A stored run's findings, suppressed count and skips (its diagnostics are raised again)."""
+    if result is None:
+        return None
+    try:
+        findings = [replace(finding_from_json(row[:13]), fingerprint=str(row[13])) for row in result["findings"]]
+        suppressed, skipped = int(result["suppressed"]), {str(code): str(reason) for code, reason in result["skipped"].items()}
+        diagnostics = [(str(path), str(message), line if isinstance(line, int) else None) for path, message, line in result["diagnostics"]]
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # a tampered entry is recomputed, never trusted
+    for path, message, line in diagnostics:
+        repo.diagnose(path, message, line)
+    return findings, suppressed, skipped
 
 
 def _anchor_path(repo: Repo) -> str:
@@ -231,8 +294,7 @@ def _triggered(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
     pattern = rule.trigger_pattern()
     if pattern is None:
         return True
-    text = repo.code_text(file.path) if isinstance(rule, PythonRule) else repo.text(file.path)
-    return bool(text) and pattern.search(text) is not None  # type: ignore[arg-type]
+    return repo.contains(pattern, file.path, code_only=isinstance(rule, PythonRule))
 
 
 # -- Python rules over many files, in parallel -----------------------------------------------
@@ -267,73 +329,96 @@ def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[s
     return found, sorted(record.deps), record.diagnostics, repo.parse_count - before
 
 
-def _run_all_python_rules(
-    repo: Repo, rules: Sequence[PythonRule], cache: ResultCache | None, progress: Callable[[int, int], None] | None
-) -> list[Finding]:
-    """Every Python rule on every file it is triggered by: cached results first, the rest in parallel."""
-    global _WORKER_STATE
-    code_files = repo.files("python", "notebook")
-    found: dict[str, list[Finding]] = {}
-    jobs: list[tuple[str, tuple[str, ...]]] = []
-    keys: dict[str, str] = {}
-    for file in code_files:
-        wanted = [rule for rule in rules if _triggered(repo, rule, file)]
-        if not wanted:
-            continue
-        signature = "\0".join(f"{rule.code}:{json.dumps(rule.options, sort_keys=True, default=str)}" for rule in wanted)
-        keys[file.path] = f"python\0{file.path}\0{signature}"
-        hit = _cache_hit(repo, cache, keys[file.path])
-        if hit is not None:
-            found[file.path] = hit[1]
-        else:
-            jobs.append((file.path, tuple(rule.code for rule in wanted)))
-    _WORKER_STATE = (repo, {rule.code: rule for rule in rules})
-    try:
-        results, in_workers = _map_jobs(jobs, progress)
-    finally:
-        _WORKER_STATE = None
-    for (path, _), (findings, deps, diagnostics, parses) in zip(jobs, results, strict=True):
-        if in_workers:
-            repo.parse_count += parses
-        for item in diagnostics:
-            repo.diagnose(item.path, item.message, item.line)
-        found[path] = findings
-        if cache is not None:
-            unique = sorted(set(diagnostics), key=Diagnostic.sort_key)
-            cache.store(keys[path], {dep: repo.digest(dep) for dep in deps}, findings, unique, None)
-    return [finding for file in code_files for finding in found.get(file.path, [])]
+_Result = tuple[list[Finding], list[str], list[Diagnostic], int]
 
 
-def _map_jobs(
-    jobs: list[tuple[str, tuple[str, ...]]], progress: Callable[[int, int], None] | None
-) -> tuple[list[tuple[list[Finding], list[str], list[Diagnostic], int]], bool]:
-    """The jobs' results in order, and whether they ran in worker processes."""
-    workers = worker_count()
-    if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
+class _PythonRun:
+    """Every Python rule on every file it is triggered by: cached results first, the rest in worker processes.
 
-        assert _WORKER_STATE is not None
-        repo = _WORKER_STATE[0]
-        # Largest files first, one per task, so that no worker is left with the biggest one at the end.
-        order = sorted(range(len(jobs)), key=lambda index: -(repo.file(jobs[index][0]) or _NO_FILE).stored_size)
+    The workers start at once; `results()` waits for them, so the caller can run other rules meanwhile.
+    """
+
+    def __init__(
+        self, repo: Repo, rules: Sequence[PythonRule], cache: ResultCache | None, progress: Callable[[int, int], None] | None
+    ) -> None:
+        global _WORKER_STATE
+        self.repo, self.cache, self.progress = repo, cache, progress
+        self.code_files = repo.files("python", "notebook")
+        self.found: dict[str, list[Finding]] = {}
+        self.jobs: list[tuple[str, tuple[str, ...]]] = []
+        self.keys: dict[str, str] = {}
+        for file in self.code_files:
+            wanted = [rule for rule in rules if _triggered(repo, rule, file)]
+            if not wanted:
+                continue
+            signature = "\0".join(f"{rule.code}:{json.dumps(rule.options, sort_keys=True, default=str)}" for rule in wanted)
+            self.keys[file.path] = f"python\0{file.path}\0{signature}"
+            hit = _cache_hit(repo, cache, self.keys[file.path])
+            if hit is not None:
+                self.found[file.path] = hit[1]
+            else:
+                self.jobs.append((file.path, tuple(rule.code for rule in wanted)))
+        _WORKER_STATE = (repo, {rule.code: rule for rule in rules})
+        self.pool: Any = None
+        self.futures: list[Any] = []
+        workers = worker_count()
+        if workers > 1 and len(self.jobs) >= PARALLEL_MIN_JOBS:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Largest files first, one per task, so that no worker is left with the biggest one at the end.
+            order = sorted(range(len(self.jobs)), key=lambda index: -(repo.file(self.jobs[index][0]) or _NO_FILE).stored_size)
+            try:
+                self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                self.futures = [(index, self.pool.submit(_python_job, self.jobs[index])) for index in order]
+            except OSError:
+                self._close()
+
+    def _close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool, self.futures = None, []
+
+    def _collect(self) -> tuple[list[_Result], bool]:
+        """The jobs' results in order, and whether they ran in worker processes."""
+        if self.futures:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                ordered: dict[int, _Result] = {}
+                for done, (index, future) in enumerate(self.futures, start=1):
+                    ordered[index] = future.result()
+                    if self.progress is not None:
+                        self.progress(done, len(self.jobs))
+                return [ordered[index] for index in range(len(self.jobs))], True
+            except (BrokenProcessPool, OSError):
+                pass  # a worker died: run in this process instead
+            finally:
+                self._close()
+        results = []
+        for done, job in enumerate(self.jobs, start=1):
+            results.append(_python_job(job))
+            if self.progress is not None:
+                self.progress(done, len(self.jobs))
+        return results, False
+
+    def results(self) -> list[Finding]:
+        global _WORKER_STATE
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                ordered: dict[int, tuple[list[Finding], list[str], list[Diagnostic], int]] = {}
-                for done, (index, result) in enumerate(zip(order, pool.map(_python_job, [jobs[i] for i in order]), strict=True), start=1):
-                    ordered[index] = result
-                    if progress is not None:
-                        progress(done, len(jobs))
-                return [ordered[index] for index in range(len(jobs))], True
-        except (BrokenProcessPool, OSError):
-            pass  # a worker died (or none could start): run in this process instead
-    results = []
-    for done, job in enumerate(jobs, start=1):
-        results.append(_python_job(job))
-        if progress is not None:
-            progress(done, len(jobs))
-    return results, False
+            results, in_workers = self._collect()
+        finally:
+            _WORKER_STATE = None
+        repo, cache = self.repo, self.cache
+        for (path, _), (findings, deps, diagnostics, parses) in zip(self.jobs, results, strict=True):
+            if in_workers:
+                repo.parse_count += parses
+            for item in diagnostics:
+                repo.diagnose(item.path, item.message, item.line)
+            self.found[path] = findings
+            if cache is not None:
+                unique = sorted(set(diagnostics), key=Diagnostic.sort_key)
+                cache.store(self.keys[path], {dep: repo.digest(dep) for dep in deps}, findings, unique, None)
+        return [finding for file in self.code_files for finding in self.found.get(file.path, [])]
 
 
 _VISITOR_CLASSES: dict[type[PythonRule], type] = {}

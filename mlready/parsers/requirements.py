@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_HASH_OPTION = re.compile(r"\s--hash[=\s]\S+")
-_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
-_EDITABLE = re.compile(r"^(-e|--editable)(?:\s+|=)(\S+)")
+from mlready.patterns import lazy_compile
+
+_HASH_OPTION = lazy_compile(r"\s--hash[=\s]\S+")
+_INCLUDE = lazy_compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
+_EDITABLE = lazy_compile(r"^(-e|--editable)(?:\s+|=)(\S+)")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
+from mlready.patterns import lazy_compile, may_match
 
 T = TypeVar("T")
 
@@ -78,12 +79,12 @@ ML_FRAMEWORK_PACKAGES = frozenset(
     }
 )
 
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w., \t]*))", re.M)
+_IMPORT = lazy_compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w., \t]*))", re.M)
 
 # -- serving (see Facts.serving_frameworks) ----------------------------------------------
 
 # Cheap prefilter; every candidate is then checked with `ast`, so strings and docs never count.
-_SERVING = re.compile(
+_SERVING = lazy_compile(
     r"\b(?:Flask|Quart|FastAPI|Starlette|Litestar|Sanic|APIRouter|Blueprint|LitServer|TritonPythonModel)\b"
     r"|\b(?:falcon|tornado|aiohttp|bentoml|kserve|mlserver|litserve|cog|ts\.torch_handler)\b|\bserve\.deployment\b"
     r"|\bdef\s+(?:model_fn|predict_fn|transform_fn)\s*\(|\bAZUREML_MODEL_DIR\b|^def\s+\w+\s*\(\s*event\s*,\s*context\s*\)",
@@ -97,23 +98,23 @@ _SERVING_WORDS = (
 )
 _ENDPOINT_WORDS = ("deploy", "create_endpoint", "ManagedOnlineDeployment", "aiplatform")
 # Words that tie a web app (or the modules it imports) to a model: a CRUD app or a ping service is not model serving.
-_MODEL_WORDS = re.compile(
+_MODEL_WORDS = lazy_compile(
     r"predict|inferenc|\binfer\b|invoke_endpoint|classif|embedding|forecast|\bonnx|joblib|sklearn|\btorch\b|tensorflow"
     r"|keras|transformers|xgboost|lightgbm|catboost|mlflow|load_model|from_pretrained|\bmodel\s*(?:\.\s*\w+\s*\(|=[^=])",
     re.I,
 )
-_PREDICT_WORDS = re.compile(r"predict|infer|invoke_endpoint", re.I)
+_PREDICT_WORDS = lazy_compile(r"predict|infer|invoke_endpoint", re.I)
 # A model loaded or asked for predictions (for Ray Serve deployments, which can serve anything).
-_MODEL_USE = re.compile(
+_MODEL_USE = lazy_compile(
     r"predict|inferenc|load_model|from_pretrained|joblib|pickle\.load|torch\.(?:jit\.)?load|InferenceSession|pipeline\s*\(", re.I
 )
 # Folders of examples, docs, tutorials and vendored code: serving code there does not make the repository a service.
-_EXAMPLE_DIR = re.compile(
+_EXAMPLE_DIR = lazy_compile(
     r"(?:examples?|docs?|docs_src|documentation|tutorials?|demos?|samples?|notebooks?|benchmarks?|cookbooks?|exercises?"
     r"|exercise_files|homeworks?|third_party|vendor(?:ed)?|site-packages|node_modules)"
     r"|(?:examples?|tutorials?|demos?|samples?|exercises?)[-_]\w+"  # example_1, demo-app, tutorial_advanced
 )
-_EXAMPLE_README = re.compile(r"(?i)\b(?:an?|this|simple|minimal|toy|basic)\s+(?:[\w-]+\s+){0,3}?(?:example|demo|sample)s?\b")
+_EXAMPLE_README = lazy_compile(r"(?i)\b(?:an?|this|simple|minimal|toy|basic)\s+(?:[\w-]+\s+){0,3}?(?:example|demo|sample)s?\b")
 _WEB_APPS = {
     "Flask": "flask", "Quart": "quart", "FastAPI": "fastapi", "Starlette": "starlette", "Litestar": "litestar",
     "Sanic": "sanic", "falcon.App": "falcon", "falcon.asgi.App": "falcon", "tornado.web.Application": "tornado",
@@ -127,9 +128,9 @@ _HANDLER_BASES = {
     "ImageClassifier": ("ts.torch_handler", "torchserve"), "ObjectDetector": ("ts.torch_handler", "torchserve"),
     "ImageSegmenter": ("ts.torch_handler", "torchserve"), "TextClassifier": ("ts.torch_handler", "torchserve"),
 }
-_APP_FACTORY = re.compile(r"(?:create|make|get|build|init|setup)_?(?:app|application|api|server)|app_factory")
+_APP_FACTORY = lazy_compile(r"(?:create|make|get|build|init|setup)_?(?:app|application|api|server)|app_factory")
 # A prebuilt model server run or deployed (Dockerfiles, manifests, Procfiles, scripts).
-_MODEL_SERVER_RUN = re.compile(
+_MODEL_SERVER_RUN = lazy_compile(
     r"\bmlflow[\"',\s]+models[\"',\s]+serve\b|\btorchserve[\"',\s]+--start\b|\btritonserver\b|\btensorflow_model_server\b"
     r"|\bbentoml[\"',\s]+serve\b|\bmlserver[\"',\s]+start\b|\bseldon-core-microservice\b|\bvllm[\"',\s]+serve\b"
     r"|\bvllm\.entrypoints\b|text-generation-launcher|\btensorflow/serving\b"
@@ -138,7 +139,7 @@ _MODEL_SERVER_RUN = re.compile(
     re.M,
 )
 # A model deployed to a managed endpoint from Python (SageMaker, Vertex AI, Azure ML).
-_ENDPOINT_DEPLOY = re.compile(
+_ENDPOINT_DEPLOY = lazy_compile(
     r"\.deploy\s*\((?:[^()]|\([^()]*\))*\binitial_instance_count\s*=|\.create_endpoint\s*\(|\bManagedOnlineDeployment\s*\("
     r"|\bModel\.deploy\s*\(|\.deploy_to_endpoint\s*\(|\baiplatform\.Endpoint\.create\s*\(|\bendpoint\.deploy\s*\("
 )
@@ -226,7 +227,7 @@ def _serving_kinds(text: str) -> set[str]:
     return kinds
 
 
-_TRAINING = re.compile(
+_TRAINING = lazy_compile(
     r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(\s*\)|\bTrainer\s*\(|\.train_model\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\("
 )
 
@@ -242,14 +243,14 @@ _EVALUATION = (
     r"|\b(?:model|trainer|learner|learn|estimator)\.evaluate\s*\("
 )
 
-_TEST_RUNNER = re.compile(
+_TEST_RUNNER = lazy_compile(
     r"\b(?:pytest|py\.test|unittest|tox|nox|hatch\s+(?:run\s+)?test|make\s+(?:test|check|ci)\w*|pixi\s+run\s+test\w*"
     r"|poe\s+test|invoke\s+test|just\s+test\w*|ward|nose2?"
     r"|nbdev[_-]test|rye\s+test|pdm\s+(?:run\s+)?test\w*|task\s+test\w*|bazel\s+test|pants\s+test"
     r"|(?:mise|inv|uv\s+run|poetry\s+run)\s+(?:run\s+)?test\w*)\b"
 )
 # Task runners whose task definitions CI may call (`hatch run test`, `poe check`, `just ci` ...).
-_TASK_RUNNER = re.compile(r"\b(?:hatch|pdm|poe|poethepoet|task|pixi|rye|just|invoke|inv|mise|uv\s+run|poetry\s+run)\s")
+_TASK_RUNNER = lazy_compile(r"\b(?:hatch|pdm|poe|poethepoet|task|pixi|rye|just|invoke|inv|mise|uv\s+run|poetry\s+run)\s")
 _CALLED_SUFFIXES = (".sh", ".bash", ".py", ".ps1", ".bat", ".cmd", ".yml", ".yaml", ".cfg", ".ini")
 
 CI_FILE_PATTERNS = (
@@ -286,7 +287,7 @@ _NON_LOGIC_PY = frozenset({"setup.py", "conftest.py", "noxfile.py", "tasks.py", 
 
 # A model registry or a versioned model store. `partial` evidence only logs models to
 # tracked runs (MLflow `log_model`, autolog) without registering a version.
-_REGISTRY_FULL = re.compile(
+_REGISTRY_FULL = lazy_compile(
     r"\bregister_model\s*\(|\bregistered_model_name\s*=|\.create_model_version\s*\(|\.create_registered_model\s*\("
     r"|\.set_registered_model_alias\s*\(|\.transition_model_version_stage\s*\(|[\"']models:/"
     r"|\bwandb\b[^\n]*\.(?:log_artifact|link_model|log_model|link_artifact)\s*\("
@@ -302,31 +303,31 @@ _REGISTRY_KEYWORDS = (
     "bentoml", "OutputModel", "push_to_hub", "upload_folder", "Output[", "zenml", "FlowSpec", "log_model", "autolog",
     "save_artifact", "WandbLogger",
 )
-_REGISTRY_PARTIAL = re.compile(
+_REGISTRY_PARTIAL = lazy_compile(
     r"\bmlflow\.(?:\w+\.)?(?:log_model|autolog)\s*\(|\.log_model\s*\(|\bsave_artifact\s*=\s*True"
     r"|\bMLFlowLogger\s*\([^)]*\blog_model\s*="
 )
-_MODEL_SAVE = re.compile(
+_MODEL_SAVE = lazy_compile(
     r"\b(?:joblib|pickle|dill|cloudpickle|skops\.io)\.dump\s*\(|\btorch\.save\s*\(|\.save_(?:model|pretrained|weights|checkpoint)\s*\("
     r"|\bsave_model\s*\(|\b\w*model\w*\.save\s*\(|saved_model\.save\s*\(|\.log_model\s*\(|\btorch\.onnx\.export\s*\("
     r"|\.to_onnx\s*\(|\bexport_model\s*\(",
     re.I,
 )
 # Names of preprocessing objects whose `.fit(...)` trains no model.
-_PREPROCESSOR = re.compile(
+_PREPROCESSOR = lazy_compile(
     r"scal|encod|imput|vectori[sz]|token|pca|select|feature_?sel|(?:^|_)sel(?:_|$)|transform|binariz|normali[sz]"
     r"|discreti[sz]|poly|ohe|tfidf"
     r"|^(?:le|lb|mlb|cv|sc|ss|mms|std|enc)$",
     re.I,
 )
-_PICKLE_DUMP = re.compile(r"\b(?:joblib|pickle|dill|cloudpickle|skops\.io)\.dump\s*\(")
+_PICKLE_DUMP = lazy_compile(r"\b(?:joblib|pickle|dill|cloudpickle|skops\.io)\.dump\s*\(")
 # Words that name a trained object (model, classifier, pipeline, vectorizer...) in a save call or path.
-_MODEL_OBJECT = re.compile(
+_MODEL_OBJECT = lazy_compile(
     r"model|clf|classif|regress|estimat|pipe|vectori|scaler|encoder|booster|bst|forest|svm|knn|xgb|lgb|tree|net\b"
     r"|weights|ckpt|checkpoint",
     re.I,
 )
-_ENTRY_CLI = re.compile(
+_ENTRY_CLI = lazy_compile(
     r"^if\s+__name__\s*==\s*['\"]__main__['\"]|\bArgumentParser\s*\(|^@\w+\.(?:command|group)\b|\btyper\.(?:Typer|run)\s*\("
     r"|^@hydra\.main\b|\bfire\.Fire\s*\(|\bLightningCLI\s*\(|\bHfArgumentParser\s*\(|\bapp\.run\s*\(\s*main\b|\btyro\.cli\s*\(",
     re.M,
@@ -336,7 +337,7 @@ _PIPELINE_FRAMEWORKS = frozenset(
 )
 # A call that fixes randomness: any `*seed*(...)` (manual_seed, set_seed, seed_everything, np.random.seed...),
 # a seeded generator, or Hugging Face TrainingArguments (the Trainer seeds itself, 42 by default).
-_SEED_CALL = re.compile(
+_SEED_CALL = lazy_compile(
     r"\b\w*seed\w*\s*\(|\bdefault_rng\s*\(\s*[\w.]|\bRandomState\s*\(\s*[\w.]|\bPRNGKey\s*\("
     r"|\b(?:Seq2Seq)?TrainingArguments\s*\(|\bSFTConfig\s*\(",
     re.I,
@@ -351,13 +352,13 @@ STDLIB_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
      "ConfigParser", "Queue", "commands", "__builtin__", "thread", "HTMLParser", "Tkinter", "cookielib", "sets"}
 )
 
-_COLUMN0_IMPORT = re.compile(
+_COLUMN0_IMPORT = lazy_compile(
     r"^(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?"
     r"(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*))",
     re.M,
 )
 
-_PUBLISH = re.compile(
+_PUBLISH = lazy_compile(
     r"pypa/gh-action-pypi-publish|\btwine[ \t]+upload\b|\b(?:poetry|uv|flit|hatch|pdm)[ \t]+publish\b"
 )
 
@@ -400,9 +401,9 @@ def requirements_group(path: str) -> str:
     return "dev" if any(word in _DEV_REQUIREMENT_WORDS for word in words) else ""
 
 
-_IMPORT_LINE = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
-_FROM_IMPORT_LINE = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
-_DYNAMIC_IMPORT = re.compile(r"""(?:import_module|__import__)\(\s*["']([\w.]+)|["']-m["']\s*,\s*["']([\w.]+)|\s-m[ \t]+([\w.]+)""")
+_IMPORT_LINE = lazy_compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_FROM_IMPORT_LINE = lazy_compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+_DYNAMIC_IMPORT = lazy_compile(r"""(?:import_module|__import__)\(\s*["']([\w.]+)|["']-m["']\s*,\s*["']([\w.]+)|\s-m[ \t]+([\w.]+)""")
 
 
 def imported_module_names(path: str, text: str) -> set[str]:
@@ -433,8 +434,9 @@ def imported_module_names(path: str, text: str) -> set[str]:
             words = item.split()
             if words and words[0] != "*":
                 names.add(f"{base}.{words[0]}" if base else words[0])
-    for match in _DYNAMIC_IMPORT.finditer(text):
-        names.add(next(group for group in match.groups() if group))
+    if may_match(_DYNAMIC_IMPORT, text):
+        for match in _DYNAMIC_IMPORT.finditer(text):
+            names.add(next(group for group in match.groups() if group))
     return names
 
 
@@ -458,7 +460,7 @@ def _attribute_regex(pattern: str) -> str:
     return _glob_to_regex(pattern.lstrip("/"))
 
 
-_TOP_TRAINING = re.compile(r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\(")
+_TOP_TRAINING = lazy_compile(r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\(")
 
 
 def _top_level_training(text: str) -> bool:
@@ -946,8 +948,7 @@ class Facts:
         for file in self.code_files:
             if is_test_path(file.path):
                 continue
-            text = self.repo.code_text(file.path)
-            if text and _TRAINING.search(text):
+            if self.repo.contains(_TRAINING, file.path):
                 result.append(file.path)
         return sorted(result)
 
@@ -1185,7 +1186,7 @@ class Facts:
         """
         def scan() -> list[SourceFile]:
             regex = re.compile(pattern)
-            return [file for file in self.code_files if (text := self.repo.code_text(file.path)) and regex.search(text)]
+            return [file for file in self.code_files if self.repo.contains(regex, file.path)]
 
         found = self.memo("code_files_matching", pattern, scan)
         return found if tests else [file for file in found if not is_test_path(file.path)]

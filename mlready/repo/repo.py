@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mlready.model import Diagnostic
 from mlready.parsers import ParseError
 from mlready.parsers.text import decode, line_of_offset
+from mlready.patterns import gate_for
 
 if TYPE_CHECKING:
     from mlready.parsers.dockerfile import Dockerfile
@@ -125,6 +126,9 @@ class Repo:
         self._produced: dict[tuple[str, str], list[Diagnostic]] = {}  # diagnostics raised by each read or parse
         self._digests: dict[str, str] = {}
         self.parse_count = 0
+        self.read_count = 0
+        # Digests known from an earlier run, as [size, mtime_ns, inode, digest] (see ResultCache.stamps).
+        self.known_digests: dict[str, list[Any]] = {}
 
     # -- dependency tracking (for the result cache) -------------------------------------
 
@@ -171,10 +175,16 @@ class Repo:
                 elif file.stored_size > self.max_file_size:
                     result = f"over-cap:{file.stored_size}"
                 else:
-                    try:
-                        result = hashlib.sha256(self.source.read(key, self.max_file_size)).hexdigest()
-                    except OSError:
-                        result = "unreadable"
+                    stamp = self.stamps.get(key)
+                    known = self.known_digests.get(key)
+                    if stamp is not None and known is not None and tuple(known[:3]) == stamp:
+                        result = str(known[3])  # unchanged on disk since a run that read it
+                    else:
+                        try:
+                            self.read_count += 1
+                            result = hashlib.sha256(self.source.read(key, self.max_file_size)).hexdigest()
+                        except OSError:
+                            result = "unreadable"
             self._digests[key] = result
         return self._digests[key]
 
@@ -185,11 +195,15 @@ class Repo:
         entries: list[FileEntry] = self.source.entries()
         for diagnostic in self.source.diagnostics:
             self.diagnose(diagnostic.path, diagnostic.message)
-        return [
-            SourceFile(entry.path, entry.size, classify(entry.path), self)
-            for entry in entries
-            if not self._excluded(entry.path)
-        ]
+        kept = [entry for entry in entries if not self._excluded(entry.path)]
+        self.stamps = {entry.path: entry.stamp for entry in kept if entry.stamp is not None}
+        return [SourceFile(entry.path, entry.size, classify(entry.path), self) for entry in kept]
+
+    stamps: dict[str, tuple[int, int, int]]
+
+    def file_digests(self) -> dict[str, str]:
+        """The digest of every listed file (from known stamps where the file is unchanged)."""
+        return {file.path: self.digest(file.path) for file in self._index}
 
     @property
     def all_files(self) -> list[SourceFile]:
@@ -263,6 +277,7 @@ class Repo:
             self.diagnose(path, f"larger than the {self.max_file_size // (1024 * 1024)} MiB cap: not read")
         else:
             try:
+                self.read_count += 1
                 data = self.source.read(path, self.max_file_size)
                 if path not in self._digests:
                     import hashlib
@@ -377,11 +392,33 @@ class Repo:
             self._parsed[key] = cells
         return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
 
+    def lowered(self, path: str, code_only: bool = True) -> str:
+        """The lower-cased code text (or text) of a file, for case-insensitive literal gates."""
+        key = ("lowered" if code_only else "lowered-text", path)
+        if key not in self._parsed:
+            text = self.code_text(path) if code_only else self.text(path)
+            self._parsed[key] = (text or "").lower()
+        else:
+            self.depend(path)
+        return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
+
+    def _admits(self, pattern: re.Pattern[str], path: str, text: str, code_only: bool) -> bool:
+        """False when the pattern's literal gate shows it cannot match (see mlready.patterns)."""
+        gate = gate_for(pattern)
+        if gate is None:
+            return True
+        return gate.admits(text, self.lowered(path, code_only) if gate.ignore_case else None)
+
+    def contains(self, pattern: re.Pattern[str], path: str, code_only: bool = True) -> bool:
+        """Whether the pattern matches somewhere in the file's code (or its whole text)."""
+        text = self.code_text(path) if code_only else self.text(path)
+        return bool(text) and self._admits(pattern, path, text, code_only) and pattern.search(text) is not None  # type: ignore[arg-type]
+
     def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:
         """Every match of `pattern` in the given files, with its line."""
         for file in files:
             text = self.code_text(file.path) if code_only else self.text(file.path)
-            if not text:
+            if not text or not self._admits(pattern, file.path, text, code_only):
                 continue
             for match in pattern.finditer(text):
                 line_end = text.find("\n", match.start())

@@ -50,6 +50,8 @@ class FileEntry:
 
     path: str
     size: int
+    # (size, mtime in ns, inode) where the file is on disk: a changed stamp means changed content may follow.
+    stamp: tuple[int, int, int] | None = None
 
 
 class FileSource(Protocol):
@@ -234,7 +236,7 @@ class WorkTreeSource:
             if not stat.S_ISREG(info.st_mode):
                 self.diagnostics.append(Diagnostic(rel, "not a regular file (FIFO, socket or device): not read"))
                 continue
-            yield FileEntry(rel, info.st_size)
+            yield FileEntry(rel, info.st_size, (info.st_size, info.st_mtime_ns, info.st_ino))
 
     def _safe_path(self, rel: str) -> Path | None:
         """The real path of `rel` if it stays inside the root, else None."""

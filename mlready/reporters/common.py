@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlready.model import Finding
+from mlready.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from mlready.engine import Report
@@ -93,9 +93,9 @@ def disk_line(finding: Finding, context: Context) -> int:
     return source_line + line if source.group(1) == "[" else source_line
 
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
-_SOURCE_KEY = re.compile(r'"source"\s*:\s*(\[|")')
-_CELLS_KEY = re.compile(r'"cells"\s*:\s*\[')
+_TOKEN = lazy_compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+_SOURCE_KEY = lazy_compile(r'"source"\s*:\s*(\[|")')
+_CELLS_KEY = lazy_compile(r'"cells"\s*:\s*\[')
 
 
 def notebook_cell_spans(text: str) -> list[tuple[int, int]]:

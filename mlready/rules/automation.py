@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.rule import Example, FileRule, RepoRule
 
@@ -34,7 +35,7 @@ def _line(mapping: Any, key: Any) -> int | None:
 _FASTAPI_APP = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.post('/predict')\ndef predict(x):\n    return model.predict(x)\n"
 _FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/predict')\ndef predict():\n    return model.predict(x)\n"
 
-_RUNS_TESTS = re.compile(r"\b(?:pytest|py\.test|unittest|tox|nox|make\s+test\w*|hatch\s+run\s+test|poe\s+test)\b")
+_RUNS_TESTS = lazy_compile(r"\b(?:pytest|py\.test|unittest|tox|nox|make\s+test\w*|hatch\s+run\s+test|poe\s+test)\b")
 
 # ---------------------------------------------------------------------------------------------
 
@@ -241,7 +242,7 @@ class CiNotOnPullRequest(RepoRule):
 
 # ---------------------------------------------------------------------------------------------
 
-_FULL_SHA = re.compile(r"[0-9a-f]{40,}")
+_FULL_SHA = lazy_compile(r"[0-9a-f]{40,}")
 
 
 def _unpinned(uses: str) -> bool:
@@ -406,8 +407,8 @@ _LINTER_FILES = (
     "ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "mypy.ini", ".mypy.ini", "pyrightconfig.json",
     ".isort.cfg", ".style.yapf", ".pycodestyle", ".pydocstyle",
 )  # fmt: skip
-_LINTER_SECTION = re.compile(rf"^\[(?:tool:)?(?:{_LINTERS}|mypy[-:][^\]]*)\]", re.M)
-_LINTER_COMMAND = re.compile(rf"\b(?:{_LINTERS}|nbqa|pre-commit\s+run)\b(?![-\w]*:)")
+_LINTER_SECTION = lazy_compile(rf"^\[(?:tool:)?(?:{_LINTERS}|mypy[-:][^\]]*)\]", re.M)
+_LINTER_COMMAND = lazy_compile(rf"\b(?:{_LINTERS}|nbqa|pre-commit\s+run)\b(?![-\w]*:)")
 _LINTER_PACKAGES = frozenset(
     {"ruff", "flake8", "pylint", "black", "mypy", "pyright", "basedpyright", "isort", "pycodestyle", "pyflakes",
      "autopep8", "yapf", "pydocstyle", "prospector", "pylama", "pytype", "nbqa"}
@@ -497,7 +498,7 @@ class LintersNotConfigured(RepoRule):
 
 # ---------------------------------------------------------------------------------------------
 
-_DEPLOY_COMMANDS = re.compile(
+_DEPLOY_COMMANDS = lazy_compile(
     r"docker\s+(?:image\s+)?push|docker\s+buildx\s+build[^\n]*--push|docker/build-push-action|\bpush:\s*true"
     r"|docker[- ]compose\s+push|helm\s+(?:upgrade|install)|kubectl\s+(?:apply|set\s+image|rollout)|kustomize\s+build"
     r"|terraform\s+apply|pulumi\s+up|\bcdk\s+deploy|\bsam\s+deploy|serverless\s+deploy|\bsls\s+deploy"
@@ -510,7 +511,7 @@ _DEPLOY_COMMANDS = re.compile(
     r"|^\s+environment\s*:",
     re.M | re.I,
 )
-_DEPLOY_SCRIPT = re.compile(r"(?i)(?:^|/)(?:deploy|release|publish)[\w.-]*\.(?:sh|py|ps1)$")
+_DEPLOY_SCRIPT = lazy_compile(r"(?i)(?:^|/)(?:deploy|release|publish)[\w.-]*\.(?:sh|py|ps1)$")
 
 
 class CdPipelineAbsent(RepoRule):
@@ -616,12 +617,12 @@ class CdPipelineAbsent(RepoRule):
 
 # ---------------------------------------------------------------------------------------------
 
-_IAC_FILES = re.compile(
+_IAC_FILES = lazy_compile(
     r"(?i)(?:^|/)(?:[^/]+\.tf|[^/]+\.tf\.json|[^/]+\.bicep|Pulumi(?:\.[\w-]+)?\.ya?ml|cdk\.json|serverless\.ya?ml"
     r"|fly\.toml|render\.ya?ml|Procfile|railway\.(?:json|toml)|vercel\.json|skaffold\.ya?ml|kustomization\.ya?ml"
     r"|app\.ya?ml|bentofile\.ya?ml|\.ebextensions/[^/]+|samconfig\.toml)$"
 )
-_IAC_TEXT = re.compile(
+_IAC_TEXT = lazy_compile(
     r"AWSTemplateFormatVersion|AWS::Serverless|azuremlschemas|\$schema:\s*https://\S*azureml"
     # Ray cluster launcher and Anyscale service/compute configs; Databricks asset bundles
     r"|^\s*(?:ray_serve_config|head_node_type|worker_node_types|available_node_types)\s*:|^bundle\s*:",
@@ -698,7 +699,7 @@ class IacAbsent(RepoRule):
 # ---------------------------------------------------------------------------------------------
 
 _ENV_WORDS = r"staging|stg|prod|production|preprod|pre-prod|uat"
-_ENV_PATH = re.compile(
+_ENV_PATH = lazy_compile(
     rf"(?i)(?:^|[/._-])(?:{_ENV_WORDS})(?:[/._-][^/]*)?\.(?:ya?ml|json|toml|env|ini|cfg|conf|tfvars|properties|hcl)$"
     rf"|(?:^|/)(?:settings|config)[/._-]?(?:{_ENV_WORDS})\.py$"
     rf"|(?:^|/)(?:{_ENV_WORDS}|overlays|environments|envs)/"

@@ -11,6 +11,7 @@ from typing import Any
 from mlready.model import Finding, Pillar, Severity
 from mlready.parsers.dockerfile import Dockerfile, parse_image
 from mlready.parsers.requirements import canonical_name, parse_requirement_line, parse_requirements
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import ML_FRAMEWORK_PACKAGES, DeclaredDependency, ImportSite, is_test_path, requirements_group
 from mlready.rule import Example, FileRule, RepoRule, notebook
@@ -44,13 +45,13 @@ _PIP_OPTIONS_WITH_VALUE = frozenset(
      "--timeout", "--retries", "--proxy", "--cert", "--client-cert", "--report", "--group", "--extra"}
 )
 
-_PIP_INSTALL = re.compile(
+_PIP_INSTALL = lazy_compile(
     r"(?:^|(?<=[\s;&|(`'\"@!%]))(?:(?:python[\d.]*|py|\$\{?\w+\}?|\S*/python[\d.]*)\s+-m\s+pip|pip[\d.]*|uv\s+pip)"
     r"\s+install\b"
 )
-_CONDA_INSTALL = re.compile(r"(?:^|(?<=[\s;&|(`'\"@!%]))(?:conda|mamba|micromamba)\s+install\b")
-_APT_INSTALL = re.compile(r"(?:^|(?<=[\s;&|(`]))apt(?:-get)?\s+(?:-\S+\s+)*install\b")
-_APK_ADD = re.compile(r"(?:^|(?<=[\s;&|(`]))apk\s+(?:-\S+\s+)*add\b")
+_CONDA_INSTALL = lazy_compile(r"(?:^|(?<=[\s;&|(`'\"@!%]))(?:conda|mamba|micromamba)\s+install\b")
+_APT_INSTALL = lazy_compile(r"(?:^|(?<=[\s;&|(`]))apt(?:-get)?\s+(?:-\S+\s+)*install\b")
+_APK_ADD = lazy_compile(r"(?:^|(?<=[\s;&|(`]))apk\s+(?:-\S+\s+)*add\b")
 
 
 def _command_args(text: str, start: int, closing: str = "") -> str:
@@ -1410,7 +1411,7 @@ _NAMESPACE_ROOTS = frozenset({"google", "azure", "backports", "jaraco", "zope", 
 # Provided by the environment rather than installed: notebooks, Colab, build systems.
 _PROVIDED = frozenset({"IPython", "ipykernel", "google", "pkg_resources", "setuptools", "distutils", "pip", "js", "pyodide", "__main__", "builtins"})
 _NOT_PROJECT_DIRS = ("docs/", "doc/", "examples/", "example/", "benchmarks/", "benchmark/", ".github/", "tools/", "scripts/ci/")
-_VENDORED = re.compile(r"(?:^|/)(?:vendor|vendored|_vendor|third_party|thirdparty|3rdparty|external|externals|site-packages)/")
+_VENDORED = lazy_compile(r"(?:^|/)(?:vendor|vendored|_vendor|third_party|thirdparty|3rdparty|external|externals|site-packages)/")
 _NOT_PROJECT_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py", "hubconf.py", "conf.py"})
 
 
@@ -1854,7 +1855,7 @@ def _grouped(rule: FileRule, path: str, found: list[tuple[int, list[PipPackage]]
 
 # -- DEP011 --------------------------------------------------------------------------------
 
-_DOWNLOAD_THEN_RUN = re.compile(
+_DOWNLOAD_THEN_RUN = lazy_compile(
     r"\b(?:curl|wget)\b[^|\n]*?(?P<url>https?://\S+)?[^|\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\w+=\S*\s+)*"
     r"(?:/usr/bin/|/bin/|/usr/bin/env\s+)?(?:ba|z|da|k)?sh\b"
     r"|\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:\w+=\S*\s+)*python[\d.]*\s+-(?:\s|$)"

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
 from mlready.rule import Example, RepoRule, notebook
@@ -45,15 +46,15 @@ class Hit:
     cell: int | None = None
 
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.I)
-_BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80})(?:\*\*|__)\s*:?\s*$")
-_UNDERLINE = re.compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_SKIPPED_DOCS = re.compile(r"^(?:changelog|changes|history|news|release[-_ ]?notes|code[-_]of[-_]conduct|authors|contributors)\b", re.I)
+_ATX = lazy_compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+_HTML_HEADING = lazy_compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.I)
+_BOLD_HEADING = lazy_compile(r"^\s*(?:\*\*|__)([^*_]{2,80})(?:\*\*|__)\s*:?\s*$")
+_UNDERLINE = lazy_compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
+_FENCE = lazy_compile(r"^\s*(```|~~~)")
+_SKIPPED_DOCS = lazy_compile(r"^(?:changelog|changes|history|news|release[-_ ]?notes|code[-_]of[-_]conduct|authors|contributors)\b", re.I)
 _MAX_DOC_SIZE = 1024 * 1024
 # Markdown that is not documentation: issue/PR templates, LLM prompts, agent and skill instructions.
-_NOT_DOCS = re.compile(
+_NOT_DOCS = lazy_compile(
     r"^\.github/(?:ISSUE_TEMPLATE|PULL_REQUEST_TEMPLATE|pull_request_template|DISCUSSION_TEMPLATE|copilot-instructions)"
     r"|(?:^|/)(?:prompts?|\.claude|\.cursor|\.windsurf|\.github/instructions|skills)/|(?:^|/)(?:CLAUDE|AGENTS|GEMINI|SKILL)\.md$"
     r"|(?:^|/)[^/]*prompt[^/]*\.(?:md|txt)$",
@@ -305,7 +306,7 @@ class ReadmeMissing(RepoRule):
 
 # -- DOC002 ------------------------------------------------------------------------------------
 
-_GOAL_HEADING = re.compile(
+_GOAL_HEADING = lazy_compile(
     r"\bbusiness\b|problem (?:statement|definition|description|formulation)|\bgoals?\b|\bobjectives?\b|\baims?\b|\bpurpose\b|\bmotivation\b"
     r"|use[- ]cases?|value proposition|\bmission\b|executive summary|\bkpis?\b|\bokrs?\b|success (?:metrics?|criteria|measures?)"
     r"|\bziele?\b|zielsetzung|geschäfts\w*|problemstellung|anwendungsf[aä]ll\w*|erfolgskriterien|\bobjectifs?\b|problématique|\benjeux\b"
@@ -314,7 +315,7 @@ _GOAL_HEADING = re.compile(
     r"|^[\W\d]*(?:background|context|why\b.*|the problem|problem|hintergrund|contexte|contexto|contesto|背景)\W*$",
     re.I,
 )
-_GOAL_TEXT = re.compile(
+_GOAL_TEXT = lazy_compile(
     r"\bbusiness (?:goals?|objectives?|case|problem|value|needs?|questions?|context|impact)\b|\bproblem statement\b"
     r"|\b(?:goal|aim|objective|purpose|mission)s?\b[^.\n]{0,80}\b(?:is|are|was)\s+to\b"
     r"|\b(?:helps?|enables?|allows?|lets?)\s+(?:\w+\s+){0,4}(?:to\s+)?(?:reduce|increase|improve|detect|identify|prevent"
@@ -323,13 +324,13 @@ _GOAL_TEXT = re.compile(
     r"|\bdas ziel\b|\bl'objectif\b|\bel objetivo\b|\bo objetivo\b",
     re.I,
 )
-_MEASURE = re.compile(
+_MEASURE = lazy_compile(
     r"\bkpis?\b|key performance indicators?|\bokrs?\b|success (?:metrics?|criteria|criterion|measures?)|acceptance criteria"
     r"|target metric|north star|business metric|measured (?:by|as|with)|we (?:measure|track)\b|\bbaseline of\b"
     r"|erfolgskriteri\w*|kennzahl\w*|indicateurs?|métricas? de éxito|indicadores|critères de succès|成功指标",
     re.I,
 )
-_MEASURE_HEADING = re.compile(
+_MEASURE_HEADING = lazy_compile(
     r"^[\W\d]*(?:[\w-]+\s+){0,2}(?:metrics?|kpis?|criteria|evaluation|performance|métricas?|métriques?|metriken|kennzahlen|avalia[cç][aã]o|evaluaci[oó]n)\W*$",
     re.I,
 )
@@ -441,19 +442,19 @@ class BusinessGoalUndocumented(RepoRule):
 
 # -- DOC003 ------------------------------------------------------------------------------------
 
-_RISK_HEADING = re.compile(
+_RISK_HEADING = lazy_compile(
     r"\brisks?\b|threat model|failure modes?|hazards?|\bfmea\b|risk assessment|\brisiko|\brisiken\b|\brisques?\b|\briesgos?\b"
     r"|\briscos?\b|\brischi\b|风险|リスク",
     re.I,
 )
-_RISK_ASSESSMENT = re.compile(
+_RISK_ASSESSMENT = lazy_compile(
     r"\bimpact|likelihood|probabilit|severity|mitigat|consequence|contingenc|fallback|worst case|\bowner\b"
     r"|auswirkung|wahrscheinlichkeit|gegenma[sß]nahme|schwere|probabilité|atténuation|gravité|probabilidad|mitigaci|gravedad"
     r"|影响|概率|缓解",
     re.I,
 )
-_LIMITATIONS_HEADING = re.compile(r"limitations?|known issues|caveats|einschränkungen|limites|limitaciones|limitações", re.I)
-_RISK_FILE = re.compile(r"(?:^|/)[^/]*(?:risk|threat[-_ ]?model|fmea|failure[-_ ]modes)[^/]*\.(?:md|rst|txt|adoc|ya?ml|xlsx|csv)$", re.I)
+_LIMITATIONS_HEADING = lazy_compile(r"limitations?|known issues|caveats|einschränkungen|limites|limitaciones|limitações", re.I)
+_RISK_FILE = lazy_compile(r"(?:^|/)[^/]*(?:risk|threat[-_ ]?model|fmea|failure[-_ ]modes)[^/]*\.(?:md|rst|txt|adoc|ya?ml|xlsx|csv)$", re.I)
 
 
 class RiskAssessmentMissing(RepoRule):
@@ -581,17 +582,17 @@ CARD_SECTIONS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
-_CARD_FILE = re.compile(r"(?:^|/)model[-_ ]?cards?(?:/|[-_.]|$)", re.I)
+_CARD_FILE = lazy_compile(r"(?:^|/)model[-_ ]?cards?(?:/|[-_.]|$)", re.I)
 _CARD_SUFFIXES = (".md", ".rst", ".txt", ".adoc", ".markdown", ".yaml", ".yml", ".json", ".html")
-_HF_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-_HF_CARD_KEYS = re.compile(r"^(?:model-index|model_name|pipeline_tag|library_name|base_model)\s*:", re.M)
-_CARD_CODE = re.compile(r"\bmodel_card_toolkit\b|\bModelCard(?:Data)?\s*\(|\bModelCard\.(?:from_template|load)\s*\(|\.create_model_card\s*\(")
-_MODEL_HEADING = re.compile(
+_HF_FRONT_MATTER = lazy_compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_HF_CARD_KEYS = lazy_compile(r"^(?:model-index|model_name|pipeline_tag|library_name|base_model)\s*:", re.M)
+_CARD_CODE = lazy_compile(r"\bmodel_card_toolkit\b|\bModelCard(?:Data)?\s*\(|\bModelCard\.(?:from_template|load)\s*\(|\.create_model_card\s*\(")
+_MODEL_HEADING = lazy_compile(
     r"^\W*(?:\d+\.?\s*)?(?:model zoo|(?:our |the )?pre-?trained (?:models?|weights|checkpoints)|checkpoints|model (?:weights|checkpoints)"
     r"|available models|released models|download(?:ing)? (?:the )?(?:pre-?trained )?(?:models|weights|checkpoints))\W*$",
     re.I,
 )
-_STRICT_INTENDED_USE = re.compile(r"intended[ _]uses?|out[- _]of[- _]scope|direct[ _]use|primary[ _]intended", re.I)
+_STRICT_INTENDED_USE = lazy_compile(r"intended[ _]uses?|out[- _]of[- _]scope|direct[ _]use|primary[ _]intended", re.I)
 
 
 @dataclass(frozen=True)
@@ -644,7 +645,7 @@ def _find_cards(repo: Repo) -> list[ModelCard]:
 
 
 _CARDS: weakref.WeakKeyDictionary[Repo, list[ModelCard]] = weakref.WeakKeyDictionary()
-_JINJA = re.compile(r"\{\{\s*[\w.\[\]'\"]+(?:\s*\|[^}]*)?\s*\}\}|\{%-?\s*(?:if|for|block|include|extends)\b")
+_JINJA = lazy_compile(r"\{\{\s*[\w.\[\]'\"]+(?:\s*\|[^}]*)?\s*\}\}|\{%-?\s*(?:if|for|block|include|extends)\b")
 
 
 def _card_template(repo: Repo, path: str) -> bool:
@@ -662,13 +663,13 @@ def model_cards(repo: Repo) -> list[ModelCard]:
     return _CARDS[repo]
 
 
-_WEIGHTS_LINK = re.compile(
+_WEIGHTS_LINK = lazy_compile(
     r"huggingface\.co/(?!datasets/|spaces/|docs/)[\w-]+/[\w.-]+|https?://\S+\.(?:pth?|ckpt|bin|safetensors|h5|onnx|pkl|joblib|tar\.gz)\b",
     re.I,
 )
 
 
-_EXAMPLE_PART = re.compile(r"(?:examples?|samples?|demos?|tutorials?|cookbooks?|exercises?|homeworks?)(?:[-_]\w+)?", re.I)
+_EXAMPLE_PART = lazy_compile(r"(?:examples?|samples?|demos?|tutorials?|cookbooks?|exercises?|homeworks?)(?:[-_]\w+)?", re.I)
 
 
 def _in_examples(path: str) -> bool:
@@ -881,33 +882,33 @@ class ModelCardIncomplete(RepoRule):
 # -- DOC006 ------------------------------------------------------------------------------------
 
 # Headings that name a data dictionary outright (at most two words before the name).
-_DICTIONARY_HEADING = re.compile(
+_DICTIONARY_HEADING = lazy_compile(
     r"^[\W\d]*(?:[\w-]+\s+){0,2}(?:data dictionary|(?:feature|column|variable|field|attribute)s? (?:dictionary|descriptions?|definitions?|glossary|catalog(?:ue)?|information|list)"
     r"|schema|codebook|datasheet|data ?card|dataset card|data fields|data instances|dataset structure|columns|input features|feature set"
     r"|datenwörterbuch|merkmalsbeschreibung|dictionnaire de données|diccionario de datos|dicionário de dados|数据字典|字段说明)\W*$",
     re.I,
 )
 # Headings about the data, whose section counts when it defines at least three columns.
-_DATA_HEADING = re.compile(
+_DATA_HEADING = lazy_compile(
     r"\bdata(?:set|sets)?\b|\b(?:input|model|engineered)\s+features\b|\bfeatures?\s+(?:used|description)|(?<!environment )\bvariables?\b"
     r"|\bcolumns?\b|\bdaten\b|\bdonnées\b|\bdatos\b|\bdados\b|\bvari[aá]ve(?:is|l)\b|\bvariablen\b|\bmerkmale\b|数据|特征",
     re.I,
 )
 # A list or table line that defines a column: a code-like name (`tenure`, **plan**, monthly_charges) and its meaning.
 # A heading that is about the data itself ("Data", "Dataset", "2) Data collection"): half credit.
-_DATA_SECTION = re.compile(r"^[\W\d]*(?:the\s+|our\s+)?(?:data(?:set)?s?|training data|dados|datos|données|daten|数据)\b", re.I)
+_DATA_SECTION = lazy_compile(r"^[\W\d]*(?:the\s+|our\s+)?(?:data(?:set)?s?|training data|dados|datos|données|daten|数据)\b", re.I)
 # In a notebook, only a heading that describes the data counts ("Data collection", "Dataset information").
-_DATA_DESCRIBED = re.compile(r"\b(?:description|sources?|collection|overview|information|dictionary|details|set)\b", re.I)
-_COLUMN_LINE = re.compile(
+_DATA_DESCRIBED = lazy_compile(r"\b(?:description|sources?|collection|overview|information|dictionary|details|set)\b", re.I)
+_COLUMN_LINE = lazy_compile(
     r"^\s*(?:[-*+]|\d+[.)]|\|)\s*(?:(?:`[^`\n]{1,40}`|\*\*[^*\n]{1,40}\*\*|[A-Za-z_][\w.]{0,40})\s*(?:[:|\u2013\u2014=]|\s-\s|\()"
     r"|[A-Za-z][\w /'-]{0,40}?\s+(?::|->)\s)\s*\S",
     re.M,
 )
-_DICTIONARY_TABLE = re.compile(
+_DICTIONARY_TABLE = lazy_compile(
     r"^\s*\|\s*(?:column|feature|variable|field|attribute|name|spalte|merkmal|colonne|variable|columna|campo)\w*\s*\|.*\b(?:description|meaning|definition|type|beschreibung|signification|descripci[oó]n|descrição)\b",
     re.I | re.M,
 )
-_SCHEMA_FILE = re.compile(
+_SCHEMA_FILE = lazy_compile(
     r"(?:^|/)(?:[^/]*schema[^/]*\.(?:ya?ml|json|avsc|pbtxt|proto)|[^/]*data[-_]?dictionary[^/]*|[^/]*datasheet[^/]*|[^/]*dataset[-_]?card[^/]*"
     r"|feature_store\.ya?ml|[^/]*codebook[^/]*)$"
     # Column descriptions shipped as a sheet or text (Kaggle's `HomeCredit_columns_description.xls`, `data_description.txt`).
@@ -916,7 +917,7 @@ _SCHEMA_FILE = re.compile(
     r"|(?:^|/)(?:great_expectations|gx)/expectations/",
     re.I,
 )
-_SCHEMA_CODE = re.compile(
+_SCHEMA_CODE = lazy_compile(
     r"\bpandera\b|\bDataFrameModel\b|\bDataFrameSchema\s*\(|\bFeatureView\s*\(|\bgreat_expectations\b|\bexpect_column_\w+\s*\("
     r"|\btfdv\.(?:infer_schema|write_schema_text)\b|\bSchemaGen\s*\(|\bColumnMapping\s*\("
 )
@@ -1035,14 +1036,14 @@ class DataDictionaryMissing(RepoRule):
 
 # -- DOC007 ------------------------------------------------------------------------------------
 
-_OWNER_FILE = re.compile(r"^(?:\.github/|docs/|\.gitlab/)?(?:CODEOWNERS|OWNERS(?:_ALIASES)?|MAINTAINERS(?:\.\w+)?)$", re.I)
-_OWNER_HEADING = re.compile(
+_OWNER_FILE = lazy_compile(r"^(?:\.github/|docs/|\.gitlab/)?(?:CODEOWNERS|OWNERS(?:_ALIASES)?|MAINTAINERS(?:\.\w+)?)$", re.I)
+_OWNER_HEADING = lazy_compile(
     r"\bowners?(?:hip)?\b|\bmaintainers?\b|maintained by|\bcontacts?\b|point of contact|^[\W\d]*(?:the |our )?team\W*$|\bauthors?\b"
     r"|responsib|who to (?:ask|contact)|\bverantwortlich|\bansprechpartner|\bkontakt\b|\bresponsables?\b|\bcontacto\b|\bcontato\b"
     r"|\bmainteneurs?\b|\bequipe\b|\béquipe\b|\bequipo\b|\bintegrantes\b|\bautor(?:es|en)?\b|\bauteurs?\b|\bmembros\b|联系|负责人|作者",
     re.I,
 )
-_OWNER_TEXT = re.compile(
+_OWNER_TEXT = lazy_compile(
     r"\b(?:maintained|owned|developed|written|created) by\b|\b(?:owner|maintainer|contact|point of contact|author|lead|stakeholder)s?\s*[:\-]\s*\S"
     r"|\bplease (?:contact|reach out|email)\b|[\w.+-]+@[\w-]+\.[\w.]+",
     re.I,
@@ -1116,16 +1117,16 @@ class OwnershipUndefined(RepoRule):
 
 # -- DOC008 ------------------------------------------------------------------------------------
 
-_RETRAIN_TEXT = re.compile(
+_RETRAIN_TEXT = lazy_compile(
     r"\bre-?train(?:s|ed|ing)?\b|\bretrain\w*|model (?:refresh|staleness|decay|expiry|expiration)|refresh(?:ing)? the model"
     r"|continuous training|training (?:schedule|cadence|frequency)|scheduled training|stale models?"
     r"|neu (?:zu )?trainier\w*|nachtrainier\w*|nachtraining|erneut trainier\w*|réentraîn\w*|ré-entraîn\w*|reentraîn\w*"
     r"|reentren\w*|re-entren\w*|volver a entrenar|retreina\w*|re-treina\w*|riaddestr\w*|重新训练|再学習",
     re.I,
 )
-_TRAIN_STEP = re.compile(r"\btrain(?:er|ing)?\b|\btrain[_-]\w+|\w+[_-]train\b", re.I)
-_PIPELINE_KEYS = re.compile(r"^\s*(?:tasks|steps|stages|jobs|templates|dag|workflow|pipeline|components)\s*:\s*$", re.M)
-_SCHEDULE = re.compile(r"\bcron\b|schedule_interval|\bschedule\s*=|\bschedule:|CronSchedule|IntervalSchedule|@daily|@weekly|@monthly|@hourly")
+_TRAIN_STEP = lazy_compile(r"\btrain(?:er|ing)?\b|\btrain[_-]\w+|\w+[_-]train\b", re.I)
+_PIPELINE_KEYS = lazy_compile(r"^\s*(?:tasks|steps|stages|jobs|templates|dag|workflow|pipeline|components)\s*:\s*$", re.M)
+_SCHEDULE = lazy_compile(r"\bcron\b|schedule_interval|\bschedule\s*=|\bschedule:|CronSchedule|IntervalSchedule|@daily|@weekly|@monthly|@hourly")
 
 
 class RetrainingStrategyUndocumented(RepoRule):
@@ -1225,15 +1226,15 @@ class RetrainingStrategyUndocumented(RepoRule):
 
 # -- DOC009 ------------------------------------------------------------------------------------
 
-_SPEC_FILE = re.compile(r"(?:^|/)(?:[^/]*(?:openapi|swagger)[^/]*\.(?:json|ya?ml)|[^/]+\.proto)$", re.I)
-_PYDANTIC_MODEL = re.compile(r"^\s*class\s+\w+\s*\(\s*(?:pydantic\.)?(?:BaseModel|RootModel)\b", re.M)
-_FLASK_SPEC = re.compile(
+_SPEC_FILE = lazy_compile(r"(?:^|/)(?:[^/]*(?:openapi|swagger)[^/]*\.(?:json|ya?ml)|[^/]+\.proto)$", re.I)
+_PYDANTIC_MODEL = lazy_compile(r"^\s*class\s+\w+\s*\(\s*(?:pydantic\.)?(?:BaseModel|RootModel)\b", re.M)
+_FLASK_SPEC = lazy_compile(
     r"\b(?:flasgger|flask_smorest|flask_restx|flask_restplus|apispec|spectree|flask_pydantic|flask_openapi3|connexion"
     r"|marshmallow|apiflask|webargs|inference_schema)\b"
 )
 _SELF_DESCRIBING = frozenset({"kserve", "mlserver", "triton", "torchserve", "seldon"})
-_ENDPOINT_DOC = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE)\s+/[\w/{}<>:.-]*|\bcurl\b[^\n]*(?:-d\b|--data|-X\s*POST)", re.I)
-_PAYLOAD_DOC = re.compile(r"[{\[]\s*\"\w+\"\s*:|\brequest body\b|\bresponse\b|\bpayload\b|\bschema\b", re.I)
+_ENDPOINT_DOC = lazy_compile(r"\b(?:GET|POST|PUT|PATCH|DELETE)\s+/[\w/{}<>:.-]*|\bcurl\b[^\n]*(?:-d\b|--data|-X\s*POST)", re.I)
+_PAYLOAD_DOC = lazy_compile(r"[{\[]\s*\"\w+\"\s*:|\brequest body\b|\bresponse\b|\bpayload\b|\bschema\b", re.I)
 
 
 class ApiContractUndocumented(RepoRule):

