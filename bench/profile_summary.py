@@ -23,11 +23,10 @@ RULE_FRAME = re.compile(r"([A-Z]\w+)\.\S+ \((?:.*/)?mlready/rules/(\w+)\.py")
 
 # Frames that mark a phase; a sample counts in the first phase, in this order, whose frame it holds.
 PHASES = [
-    ("parse Python (libcst)", "parse_module (libcst/_parser/entrypoints.py)"),
-    ("parse guard (ast.parse + depth)", "guard (mlready/parsers/python.py)"),
-    ("libcst metadata (positions)", "LazyMetadata.get (mlready/engine.py)"),
-    ("visit Python rules (libcst)", "visit_batched (libcst/_batched_visitor.py)"),
-    ("repository / file rules", "analyse.<locals>.skip_and_check (mlready/engine.py)"),
+    ("parse Python (ast)", "parse_python (mlready/parsers/python.py)"),
+    ("walk Python rules (ast)", "_AstWalker.walk (mlready/engine.py)"),
+    ("text triggers", "_trigger_matches (mlready/engine.py)"),
+    ("repository / file rules", "skip_and_check (mlready/engine.py)"),
     ("notebooks", "parse_notebook (mlready/parsers/notebook.py)"),
     ("file listing", "Repo.all_files (mlready/repo/repo.py)"),
 ]
@@ -35,8 +34,8 @@ PHASES = [
 
 def short(frame: str) -> str:
     frame = LINE_NUMBER.sub(")", frame)
-    # keep paths from the package folder on: ".../site-packages/libcst/x.py" -> "libcst/x.py"
-    return re.sub(r"\((?:[^()]*/)?((?:mlready|libcst|click)/[^()]*)\)$", r"(\1)", frame)
+    # keep paths from the package folder on: ".../site-packages/click/x.py" -> "click/x.py"
+    return re.sub(r"\((?:[^()]*/)?((?:mlready|click)/[^()]*)\)$", r"(\1)", frame)
 
 
 def main() -> int:

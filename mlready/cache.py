@@ -24,7 +24,7 @@ from typing import Any
 from mlready import __version__
 from mlready.model import Diagnostic, Finding, Pillar, Severity
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory tag created by mlready.\n"
 
 
@@ -92,7 +92,11 @@ class ResultCache:
         # The small companion file read on every run: file stamps, and the last whole run.
         self.run_path = directory / f"v{CACHE_FORMAT}-{self.scope[:24]}.run.json"
         self._entries: dict[str, dict[str, Any]] | None = None
+        self._matches: dict[str, bool] = {}
+        self.depsets: dict[str, list[str]] = {}  # dependency-set id -> its keys (files, sizes, the file list)
+        self._current: dict[str, str | None] = {}
         self.used: set[str] = set()
+        self.used_matches: set[str] = set()
         self.hits = 0
         self.misses = 0
         self.run_hits = 0
@@ -100,6 +104,12 @@ class ResultCache:
         self.stamps: dict[str, list[Any]] = {}
         self.runs: dict[str, dict[str, Any]] = {}
         self._load_run_file()
+
+    @property
+    def matches(self) -> dict[str, bool]:
+        """Remembered regex answers per file content (see Repo.contains); shares the entries file."""
+        self.entries  # noqa: B018 - loads the file
+        return self._matches
 
     @property
     def entries(self) -> dict[str, dict[str, Any]]:
@@ -127,9 +137,15 @@ class ResultCache:
         ):
             self._warn(f"ignoring foreign or outdated cache {self.path}")
             return
-        entries = document["entries"]
-        if all(_valid_entry(entry) for entry in entries.values()):
-            self._entries = entries
+        entries, depsets, matches = document["entries"], document.get("depsets"), document.get("matches")
+        if (
+            isinstance(depsets, dict)
+            and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in depsets.values())
+            and all(_valid_entry(entry) and entry["depset"] in depsets for entry in entries.values())
+            and isinstance(matches, dict)
+            and all(isinstance(value, bool) for value in matches.values())
+        ):
+            self._entries, self.depsets, self._matches = entries, depsets, matches
         else:
             self._warn(f"ignoring malformed cache {self.path}")
 
@@ -149,7 +165,7 @@ class ResultCache:
             isinstance(stamps, dict)
             and all(_valid_stamp(value) for value in stamps.values())
             and isinstance(runs, dict)
-            and all(isinstance(run, dict) and isinstance(run.get("deps"), dict) and isinstance(run.get("result"), dict) for run in runs.values())
+            and all(isinstance(run, dict) and isinstance(run.get("digest"), str) and isinstance(run.get("result"), dict) for run in runs.values())
         ):
             self.stamps, self.runs = stamps, runs
         else:
@@ -158,13 +174,13 @@ class ResultCache:
     def lookup_run(self, key: str, digests: dict[str, str]) -> dict[str, Any] | None:
         """The stored result of a whole run with the same key, if every file digest is unchanged."""
         run = self.runs.get(key)
-        if run is None or run["deps"] != digests:
+        if run is None or run["digest"] != _combine(digests):
             return None
         self.run_hits += 1
-        return run["result"]  # type: ignore[no-any-return]
+        return run["result"]
 
     def store_run(self, key: str, digests: dict[str, str], result: dict[str, Any]) -> None:
-        self.runs = {key: {"deps": digests, "result": result}}  # only the latest run is kept
+        self.runs = {key: {"digest": _combine(digests), "result": result}}  # only the latest run is kept
         self.dirty = True
 
     def remember_stamps(self, stamps: dict[str, tuple[int, int, int]], digests: dict[str, str]) -> None:
@@ -186,16 +202,28 @@ class ResultCache:
     def lookup(self, key: str, digest: Any) -> dict[str, Any] | None:
         """The entry for `key` if every dependency still has its recorded digest."""
         entry = self.entries.get(key)
-        if entry is None or any(digest(dep) != value for dep, value in entry["deps"].items()):
+        if entry is None or self._combined(entry["depset"], digest) != entry["digest"]:
             self.misses += 1
             return None
         self.hits += 1
         self.used.add(key)
         return entry
 
+    def _combined(self, depset: str, digest: Any) -> str | None:
+        """One digest over the current digests of a dependency set (computed once per set and run)."""
+        if depset not in self._current:
+            keys = self.depsets.get(depset)
+            self._current[depset] = None if keys is None else _combine({dep: digest(dep) for dep in keys})
+        return self._current[depset]
+
     def store(self, key: str, deps: dict[str, str], findings: list[Finding], diagnostics: list[Diagnostic], skip: str | None) -> None:
+        # Many entries read the same files (every rule that searches all code): their key lists are stored once.
+        keys = sorted(deps)
+        depset = hashlib.sha256("\0".join(keys).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        self.depsets[depset] = keys
         self.entries[key] = {
-            "deps": deps,
+            "depset": depset,
+            "digest": _combine(deps),
             "findings": [finding_to_json(finding) for finding in findings],
             "diagnostics": [[item.path, item.message, item.line] for item in diagnostics],
             "skip": skip,
@@ -217,10 +245,18 @@ class ResultCache:
                 ignore.write_text("*\n", encoding="utf-8")
             if self._entries is not None:  # a run served whole from the run file never loaded the entries
                 entries = {key: self._entries[key] for key in sorted(self.used) if key in self._entries}
-                _write_atomically(self.path, {"format": CACHE_FORMAT, "scope": self.scope, "entries": entries})
+                depsets = {depset: self.depsets[depset] for depset in sorted({entry["depset"] for entry in entries.values()})}
+                matches = {key: self._matches[key] for key in sorted(self.used_matches) if key in self._matches}
+                document = {"format": CACHE_FORMAT, "scope": self.scope, "entries": entries, "depsets": depsets, "matches": matches}
+                _write_atomically(self.path, document)
             _write_atomically(self.run_path, {"format": CACHE_FORMAT, "scope": self.scope, "stamps": self.stamps, "runs": self.runs})
         except OSError as error:
             self._warn(f"cannot write the cache in {self.directory}: {error.strerror or error}")
+
+
+def _combine(digests: dict[str, str]) -> str:
+    joined = "\0".join(f"{key}\0{digests[key]}" for key in sorted(digests))
+    return hashlib.sha256(joined.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _write_atomically(path: Path, document: dict[str, Any]) -> None:
@@ -236,8 +272,8 @@ def _valid_stamp(value: Any) -> bool:
 def _valid_entry(entry: Any) -> bool:
     return (
         isinstance(entry, dict)
-        and isinstance(entry.get("deps"), dict)
-        and all(isinstance(key, str) and isinstance(value, str) for key, value in entry["deps"].items())
+        and isinstance(entry.get("depset"), str)
+        and isinstance(entry.get("digest"), str)
         and isinstance(entry.get("findings"), list)
         and all(isinstance(row, list) and len(row) == 13 for row in entry["findings"])
         and isinstance(entry.get("diagnostics"), list)

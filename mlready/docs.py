@@ -30,7 +30,7 @@ def sections(rule: type[Rule]) -> dict[str, str]:
 
 def kind_of(rule: type[Rule]) -> str:
     if issubclass(rule, PythonRule):
-        return "Python (libcst), notebooks included"
+        return "Python (ast), notebooks included"
     if issubclass(rule, FileRule):
         return "files: " + ", ".join(rule.kinds)
     if issubclass(rule, RepoRule):

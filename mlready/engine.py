@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -17,7 +18,7 @@ from mlready.model import Diagnostic, Finding, Outcome, RuleResult
 from mlready.registry import all_rules
 from mlready.repo import Repo, SourceFile
 from mlready.repo.repo import INDEX_KEY
-from mlready.rule import CstPythonRule, FileRule, PythonRule, RepoRule, Rule
+from mlready.rule import FileRule, PythonRule, RepoRule, Rule
 from mlready.scoring import Score, score
 from mlready.suppression import Suppressions, scan
 
@@ -86,8 +87,11 @@ def analyse(
     if replayed is not None:
         findings, suppressed, skipped = replayed
     else:
+        if cache is not None:
+            repo.match_memo = cache.matches
         findings, suppressed, skipped = _run_rules(repo, settings, rules, progress, cache)
         if cache is not None:
+            cache.used_matches = repo.match_used
             cache.store_run(run_key, digests, _run_result(repo, findings, suppressed, skipped))
             cache.remember_stamps(repo.stamps, digests)
     by_code: dict[str, list[Finding]] = {}
@@ -289,12 +293,16 @@ def _guard(repo: Repo, rule: Rule, path: str | None, call: Any) -> Any:
 
 
 def _triggered(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
-    if file.kind not in rule.kinds or not rule.wants(file, repo):
-        return False
+    return _wanted(repo, rule, file) and _trigger_matches(repo, rule, file)
+
+
+def _wanted(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
+    return file.kind in rule.kinds and rule.wants(file, repo)
+
+
+def _trigger_matches(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
     pattern = rule.trigger_pattern()
-    if pattern is None:
-        return True
-    return repo.contains(pattern, file.path, code_only=isinstance(rule, PythonRule))
+    return pattern is None or repo.contains(pattern, file.path, code_only=isinstance(rule, PythonRule))
 
 
 # -- Python rules over many files, in parallel -----------------------------------------------
@@ -318,14 +326,19 @@ def worker_count() -> int:
 
 
 def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[str], list[Diagnostic], int]:
-    """Run the Python rules `codes` on one file (in a worker, or in process); report what was read."""
+    """Run the Python rules `codes` (those that want the file) on one file, in a worker or in process.
+
+    Returns the findings, what was read, the diagnostics and the number of parses.
+    """
     assert _WORKER_STATE is not None
     repo, rules_by_code = _WORKER_STATE
     path, codes = job
     file = repo.file(path)
     before = repo.parse_count
     with repo.recording() as record:
-        found = run_python_rules(repo, file, [rules_by_code[code] for code in codes]) if file else []
+        # The text triggers are checked here, in the workers, where they run in parallel.
+        triggered = [rules_by_code[code] for code in codes if file and _trigger_matches(repo, rules_by_code[code], file)]
+        found = run_python_rules(repo, file, triggered) if file and triggered else []
     return found, sorted(record.deps), record.diagnostics, repo.parse_count - before
 
 
@@ -348,7 +361,7 @@ class _PythonRun:
         self.jobs: list[tuple[str, tuple[str, ...]]] = []
         self.keys: dict[str, str] = {}
         for file in self.code_files:
-            wanted = [rule for rule in rules if _triggered(repo, rule, file)]
+            wanted = [rule for rule in rules if _wanted(repo, rule, file)]
             if not wanted:
                 continue
             signature = "\0".join(f"{rule.code}:{json.dumps(rule.options, sort_keys=True, default=str)}" for rule in wanted)
@@ -421,134 +434,12 @@ class _PythonRun:
         return [finding for file in self.code_files for finding in self.found.get(file.path, [])]
 
 
-_VISITOR_CLASSES: dict[type[PythonRule], type] = {}
-
-
-_NO_DEFAULT = object()
-
-
-class LazyMetadata:
-    """libcst metadata for one module, resolved only when a rule first asks for it.
-
-    libcst's PositionProvider costs about three parses of the whole module, so
-    positions are computed per top-level statement instead: the statement alone
-    goes through the PositionProvider, and its first line (from CPython's `ast`)
-    shifts the result. `owner` maps each visited node to its top-level statement.
-    """
-
-    def __init__(self, module: Any, text: str) -> None:
-        from libcst.metadata import MetadataWrapper
-
-        self.module = module
-        self.text = text
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.resolved: dict[Any, Any] = {}
-        self.owner: dict[int, int] = {}
-        self._top_ids = {id(statement): index for index, statement in enumerate(module.body)}
-        self._current = -1
-        self._starts: list[int] | None = None
-        self._statement_positions: dict[int, dict[Any, Any]] = {}
-
-    def before_visit(self, node: Any) -> None:
-        index = self._top_ids.get(id(node))
-        if index is not None:
-            self._current = index
-        if self._current >= 0:
-            self.owner[id(node)] = self._current
-
-    def _statement_starts(self) -> list[int] | None:
-        """The first line of each top-level statement, from CPython's parser (None if it cannot parse)."""
-        if self._starts is None:
-            import ast
-
-            import libcst
-
-            try:
-                tree = ast.parse(self.text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
-            statements = iter(tree.body)
-            starts = []
-            for statement in self.module.body:
-                count = len(statement.body) if isinstance(statement, libcst.SimpleStatementLine) else 1
-                group = [next(statements, None) for _ in range(count)]
-                first = group[0]
-                if first is None:
-                    return None
-                decorators = getattr(first, "decorator_list", [])
-                starts.append(min([first.lineno, *(item.lineno for item in decorators)]))
-            self._starts = starts
-        return self._starts
-
-    def _position(self, node: Any) -> Any:
-        from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
-
-        index = self.owner.get(id(node))
-        starts = self._statement_starts()
-        if index is None or starts is None:
-            return None
-        if index not in self._statement_positions:
-            statement = self.module.body[index]
-            alone = statement.with_changes(leading_lines=())
-            mini = self.module.with_changes(header=(), body=[alone], footer=())
-            positions: dict[Any, Any] = dict(MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider))
-            positions[statement] = positions.get(alone)
-            self._statement_positions[index] = positions
-        found = self._statement_positions[index].get(node)
-        if found is None:
-            return None
-        shift = starts[index] - 1
-        return CodeRange(
-            CodePosition(found.start.line + shift, found.start.column),
-            CodePosition(found.end.line + shift, found.end.column),
-        )
-
-    def get(self, provider: Any, node: Any, default: Any = _NO_DEFAULT) -> Any:
-        from libcst.metadata import PositionProvider
-
-        if provider is PositionProvider and provider not in self.resolved:
-            found = self._position(node)
-            if found is not None:
-                return found
-        if provider not in self.resolved:
-            self.resolved[provider] = self.wrapper.resolve(provider)
-        mapping = self.resolved[provider]
-        if node in mapping:
-            return mapping[node]
-        if default is _NO_DEFAULT:
-            raise KeyError(f"no {provider.__name__} metadata for {type(node).__name__}")
-        return default
-
-
-def _visitor_class(rule_class: type[PythonRule]) -> type:
-    """The rule class mixed with libcst's BatchableCSTVisitor (built once, lazily)."""
-    visitor = _VISITOR_CLASSES.get(rule_class)
-    if visitor is None:
-        import libcst
-
-        def __init__(self: Any, options: dict[str, Any]) -> None:
-            libcst.BatchableCSTVisitor.__init__(self)
-            rule_class.__init__(self, options)
-
-        def get_metadata(self: Any, key: Any, node: Any, default: Any = _NO_DEFAULT) -> Any:
-            return self.lazy_metadata.get(key, node, default)
-
-        visitor = type(
-            f"{rule_class.__name__}Visitor",
-            (rule_class, libcst.BatchableCSTVisitor),
-            {"__init__": __init__, "get_metadata": get_metadata, "METADATA_DEPENDENCIES": ()},
-        )
-        _VISITOR_CLASSES[rule_class] = visitor
-    return visitor
-
-
 def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) -> list[Finding]:
     """Run Python rules over one file in a single traversal of its `ast` tree."""
     source = repo.python(file.path)
     if source is None:
         return []
-    legacy = [rule for rule in rules if isinstance(rule, CstPythonRule)]
-    visitors = [type(rule)(rule.options) for rule in rules if not isinstance(rule, CstPythonRule)]
+    visitors = [type(rule)(rule.options) for rule in rules]
     try:
         for visitor in visitors:
             visitor.start(file, repo, source)
@@ -557,8 +448,6 @@ def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) 
         for visitor in visitors:
             visitor.finish()
         findings = [finding for visitor in visitors for finding in visitor.findings]
-        if legacy:
-            findings.extend(_run_cst_rules(repo, file, source, legacy))
     except RecursionError:
         repo.diagnose(file.path, "Python source nested too deeply for the Python rules: skipped")
         return []
@@ -569,48 +458,49 @@ def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) 
     return findings
 
 
+# Fields that hold only fieldless singletons (expression context, operators).
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+
+
 class _AstWalker:
-    """Calls each rule's `visit_<Node>` before a node's children and `leave_<Node>` after them."""
+    """Calls each rule's `visit_<Node>` before a node's children and `leave_<Node>` after them.
+
+    The fieldless singletons (`Load`, `Store`, operators) are not visited: no rule needs them, and
+    they are a third of all nodes.
+    """
 
     def __init__(self, rules: Sequence[PythonRule]) -> None:
-        self.visit: dict[str, list[Callable[[Any], Any]]] = {}
-        self.leave: dict[str, list[Callable[[Any], Any]]] = {}
+        self.visit_by_name: dict[str, list[Callable[[Any], Any]]] = {}
+        self.leave_by_name: dict[str, list[Callable[[Any], Any]]] = {}
         for rule in rules:
             for attribute in dir(type(rule)):
                 prefix, _, node_name = attribute.partition("_")
                 if node_name[:1].isupper() and prefix in ("visit", "leave"):
-                    table = self.visit if prefix == "visit" else self.leave
+                    table = self.visit_by_name if prefix == "visit" else self.leave_by_name
                     table.setdefault(node_name, []).append(getattr(rule, attribute))
+        self.plans: dict[type, tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any], Any], ...], tuple[str, ...]]] = {}
+
+    def _plan(self, node_class: type) -> tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any], Any], ...], tuple[str, ...]]:
+        name = node_class.__name__
+        fields = tuple(field for field in node_class._fields if field not in _LEAF_FIELDS)  # type: ignore[attr-defined]
+        plan = (tuple(self.visit_by_name.get(name, ())), tuple(self.leave_by_name.get(name, ())), fields)
+        self.plans[node_class] = plan
+        return plan
 
     def walk(self, node: Any) -> None:
-        name = type(node).__name__
-        for method in self.visit.get(name, ()):
+        plan = self.plans.get(node.__class__) or self._plan(node.__class__)
+        for method in plan[0]:
             method(node)
-        for field_name in node._fields:
+        for field_name in plan[2]:
             value = getattr(node, field_name, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if hasattr(item, "_fields"):
+                    if isinstance(item, ast.AST):
                         self.walk(item)
-            elif hasattr(value, "_fields"):
+            elif isinstance(value, ast.AST):
                 self.walk(value)
-        for method in self.leave.get(name, ()):
+        for method in plan[1]:
             method(node)
-
-
-def _run_cst_rules(repo: Repo, file: SourceFile, source: Any, rules: Sequence[PythonRule]) -> list[Finding]:
-    """TRANSITIONAL: rules still written against libcst."""
-    from libcst import visit_batched
-
-    visitors = [_visitor_class(type(rule))(rule.options) for rule in rules]
-    lazy = LazyMetadata(source.module, source.text)
-    for visitor in visitors:
-        visitor.lazy_metadata = lazy
-        visitor.start(file, repo, source)
-    visit_batched(source.module, visitors, before_visit=lazy.before_visit)
-    for visitor in visitors:
-        visitor.finish()
-    return [finding for visitor in visitors for finding in visitor.findings]
 
 
 # -- suppressions ---------------------------------------------------------------------

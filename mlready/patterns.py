@@ -13,16 +13,21 @@ never rejects a text the pattern would match.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from typing import Any
 
-try:  # Python 3.11+
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+def _sre_modules() -> tuple[Any, Any]:
+    """The regex parser and its constants (`re._parser` since Python 3.11, `sre_parse` before)."""
+    try:
+        return importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # pragma: no cover - Python 3.10
+        return importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
+
+
+_sre_parse, _sre = _sre_modules()
 
 
 @dataclass(frozen=True)

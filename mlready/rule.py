@@ -262,12 +262,3 @@ class PythonRule(FileRule):
 
         return run_python_rules(repo, file, [self])
 
-
-class CstPythonRule(PythonRule):
-    """TRANSITIONAL: a rule still written against libcst nodes (removed once every rule is ported)."""
-
-    def position(self, node: Any) -> tuple[int, int, int, int]:  # type: ignore[override]
-        from libcst.metadata import PositionProvider
-
-        code_range = self.get_metadata(PositionProvider, node)  # type: ignore[attr-defined]
-        return (code_range.start.line, code_range.start.column + 1, code_range.end.line, code_range.end.column + 1)

@@ -110,9 +110,9 @@ def test_adding_a_file_invalidates_rules_that_listed_files(tmp_path: Path) -> No
     "damage",
     [
         lambda text: "{not json",
-        lambda text: json.dumps({"format": 1, "scope": "someone else's", "entries": {}}),
+        lambda text: json.dumps({"format": 2, "scope": "someone else's", "entries": {}}),
         lambda text: text.replace('"warning"', '"catastrophic"'),
-        lambda text: json.dumps({"format": 1, "scope": json.loads(text)["scope"], "entries": {"x": {"deps": 3}}}),
+        lambda text: json.dumps({"format": 2, "scope": json.loads(text)["scope"], "entries": {"x": {"depset": 3}}}),
     ],
     ids=["corrupt", "foreign", "tampered-entry", "malformed"],
 )

@@ -6,12 +6,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from mlready.parsers import ParseError
-
-if TYPE_CHECKING:
-    import libcst
 
 
 @dataclass
@@ -40,13 +36,6 @@ class PythonSource:
             for child in ast.iter_child_nodes(node):
                 found[child] = node
         return found
-
-    @cached_property
-    def module(self) -> libcst.Module:
-        """The libcst tree (legacy rules only; parsed on first use)."""
-        import libcst
-
-        return libcst.parse_module(self.text)
 
     def locate(self, line: int) -> tuple[int | None, int]:
         """(cell, line) for a 1-based line of the parsed text."""

@@ -908,8 +908,8 @@ class Facts:
         return sorted(found)
 
     def ast_module(self, path: str) -> ast.Module | None:
-        """The stdlib `ast` tree of a `.py` file (memoized), or None when it does not parse. Cheaper than
-        libcst, for repository-level rules that inspect a few files (the serving modules, say)."""
+        """The stdlib `ast` tree of a `.py` file (memoized), or None when it does not parse, for
+        repository-level rules that inspect a few files (the serving modules, say)."""
         def parse() -> ast.Module | None:
             text = self.repo.text(path)
             try:
@@ -1190,6 +1190,16 @@ class Facts:
 
         found = self.memo("code_files_matching", pattern, scan)
         return found if tests else [file for file in found if not is_test_path(file.path)]
+
+    def any_code_file_matching(self, pattern: str, *, tests: bool = True) -> bool:
+        """Whether any code file matches: like `code_files_matching`, but stops at the first match."""
+        def scan() -> bool:
+            if ("code_files_matching", pattern) in self._memo:
+                return bool(self.code_files_matching(pattern, tests=tests))
+            regex = re.compile(pattern)
+            return any(self.repo.contains(regex, file.path) for file in self.code_files if tests or not is_test_path(file.path))
+
+        return self.memo("any_code_file_matching", f"{tests}\0{pattern}", scan)
 
     @cached_property
     def evaluation_files(self) -> list[SourceFile]:
@@ -1510,13 +1520,12 @@ class Facts:
 
         for file in self.code_files:
             if file.kind == "notebook":
-                notebook = self.repo.notebook(file.path)
-                for code_cell in notebook.code_cells if notebook else []:
+                for index, (cell_type, source) in enumerate(self.repo.cell_sources(file.path) or []):
                     # A `%%writefile`/`%%bash`... cell is not run by this kernel; `%%time` cells are.
-                    magic = re.match(r"\s*%%(\w+)", code_cell.source)
-                    if magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit"):
+                    magic = re.match(r"\s*%%(\w+)", source)
+                    if cell_type != "code" or (magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit")):
                         continue
-                    scan(code_cell.source, file.path, code_cell.index)
+                    scan(source, file.path, index)
             else:
                 scan(self.repo.text(file.path) or "", file.path, None)
         return result

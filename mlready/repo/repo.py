@@ -127,6 +127,9 @@ class Repo:
         self._digests: dict[str, str] = {}
         self.parse_count = 0
         self.read_count = 0
+        # "<pattern id>:<c|t>:<file digest>" -> whether the pattern matches (see `contains`).
+        self.match_memo: dict[str, bool] = {}
+        self.match_used: set[str] = set()
         # Digests known from an earlier run, as [size, mtime_ns, inode, digest] (see ResultCache.stamps).
         self.known_digests: dict[str, list[Any]] = {}
 
@@ -410,9 +413,22 @@ class Repo:
         return gate.admits(text, self.lowered(path, code_only) if gate.ignore_case else None)
 
     def contains(self, pattern: re.Pattern[str], path: str, code_only: bool = True) -> bool:
-        """Whether the pattern matches somewhere in the file's code (or its whole text)."""
-        text = self.code_text(path) if code_only else self.text(path)
-        return bool(text) and self._admits(pattern, path, text, code_only) and pattern.search(text) is not None  # type: ignore[arg-type]
+        """Whether the pattern matches somewhere in the file's code (or its whole text).
+
+        Answers are remembered per file content (`match_memo`, kept by the result cache), so
+        after an edit only the changed files are searched again.
+        """
+        self.depend(path)
+        key = f"{_pattern_id(pattern)}:{'c' if code_only else 't'}:{self.digest(path)}"
+        self.match_used.add(key)
+        found = self.match_memo.get(key)
+        if found is None:
+            with self.recording() as record:
+                text = self.code_text(path) if code_only else self.text(path)
+                found = bool(text) and self._admits(pattern, path, text, code_only) and pattern.search(text) is not None  # type: ignore[arg-type]
+            if text is not None and not record.diagnostics:  # a read that raised a diagnostic must happen again
+                self.match_memo[key] = found
+        return found
 
     def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:
         """Every match of `pattern` in the given files, with its line."""
@@ -439,6 +455,18 @@ class Repo:
         from mlready.repo.facts import Facts
 
         return Facts(self)
+
+
+_PATTERN_IDS: dict[tuple[str, int], str] = {}
+
+
+def _pattern_id(pattern: re.Pattern[str]) -> str:
+    key = (pattern.pattern, pattern.flags)
+    if key not in _PATTERN_IDS:
+        import hashlib
+
+        _PATTERN_IDS[key] = hashlib.sha256(f"{key[1]}:{key[0]}".encode()).hexdigest()[:12]
+    return _PATTERN_IDS[key]
 
 
 def _glob_to_regex(pattern: str) -> str:

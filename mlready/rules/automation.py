@@ -780,12 +780,12 @@ class EnvironmentConfigNotSeparated(RepoRule):
             return
         if re.search(r"^\s+environment\s*:", "\n".join(repo.text(file.path) or "" for file in facts.ci_files), re.M):
             return
-        if facts.code_files_matching(_ENV_SETTINGS, tests=False):
+        if facts.any_code_file_matching(_ENV_SETTINGS, tests=False):
             return
         if any(re.search(r"^\s*env_file\s*:", repo.text(file.path) or "", re.M) for file in facts.deploy_manifests):
             return
         anchor = facts.deploy_artifacts[0].path
-        if facts.code_files_matching(r"\bos\.(?:environ|getenv)\b", tests=False):
+        if facts.any_code_file_matching(r"\bos\.(?:environ|getenv)\b", tests=False):
             yield self.finding(
                 "settings come from scattered os.getenv calls, with no per-environment configuration or "
                 ".env.example template",

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
-from mlready.rule import CstPythonRule, Example, RepoRule, notebook
-from mlready.rules.pyhelpers import call_name, dotted_name, keyword, literal, method_name, positional
-
-if TYPE_CHECKING:
-    import libcst as cst
+from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rules.pyast import call_name, keyword, literal, method_name, qualified_name
 
 
 def _last(name: str | None) -> str:
@@ -25,16 +24,25 @@ def _head(name: str | None) -> str:
     return name.split(".", 1)[0] if name else ""
 
 
-def _strings(node: cst.BaseExpression) -> list[str]:
+def _strings(node: ast.expr) -> list[str]:
     """The string literals of a literal string, or of a list/tuple/set of them."""
-    import libcst as cst
-
     value = literal(node)
     if isinstance(value, str):
         return [value]
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return [item for element in node.elements if isinstance(item := literal(element.value), str)]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [item for element in node.elts if isinstance(item := literal(element), str)]
     return []
+
+
+def _positionals(call: ast.Call) -> list[ast.expr]:
+    """The positional arguments of a call, `*args` left out (later ones keep their place in the list)."""
+    return [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+
+
+def _nth_positional(call: ast.Call, index: int) -> ast.expr | None:
+    """The `index`-th positional argument, `*args` skipped rather than counted (as the libcst helper did), or None."""
+    args = _positionals(call)
+    return args[index] if index < len(args) else None
 
 
 def _test_code(path: str) -> bool:
@@ -67,7 +75,7 @@ _THRESHOLD_FREE = (
 )
 
 # Balanced benchmark datasets, where accuracy is the standard and honest metric.
-_BALANCED_BENCHMARKS = re.compile(
+_BALANCED_BENCHMARKS = lazy_compile(
     r"(?i:mnist|cifar|imdb|svhn|imagenet|stl10|cats?[-_ ]?(?:vs|and)[-_ ]?dogs|dogs[-_ ]?vs[-_ ]?cats)"
     r"|\bload_(?:iris|digits)\b"  # scikit-learn's toy sets: iris is 50/50/50, digits nearly even
 )
@@ -77,7 +85,7 @@ _ACCURACY_STRINGS = frozenset(
 )
 
 
-class AccuracyOnlyMetric(CstPythonRule):
+class AccuracyOnlyMetric(PythonRule):
     """A classifier is judged by accuracy alone.
 
     What it checks:
@@ -173,10 +181,21 @@ class AccuracyOnlyMetric(CstPythonRule):
     def skip_reason(self, repo: Repo) -> str | None:
         return None if repo.facts.is_ml else "no ML framework imported"
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.findings or _test_code(self.file.path) or not self._is_accuracy(node):
+    def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
+        super().start(file, repo, source)
+        self.skip = _test_code(file.path)
+        self.excused: bool | None = None  # decided on the first accuracy metric, once per file
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if self.skip or self.findings or not self._is_accuracy(node):
             return
-        if self.repo.facts.code_files_matching(_RICHER_THAN_ACCURACY) or _BALANCED_BENCHMARKS.search(self.source.text):
+        if self.excused is None:
+            self.excused = bool(
+                self.repo.facts.any_code_file_matching(_RICHER_THAN_ACCURACY)
+                or _BALANCED_BENCHMARKS.search(self.source.text)
+            )
+        if self.excused:
+            self.skip = True
             return
         self.report(
             node,
@@ -184,7 +203,7 @@ class AccuracyOnlyMetric(CstPythonRule):
             "anywhere in the repository",
         )
 
-    def _is_accuracy(self, node: cst.Call) -> bool:
+    def _is_accuracy(self, node: ast.Call) -> bool:
         name = call_name(node, self.source)
         last = _last(name)
         if last == "accuracy_score":
@@ -193,11 +212,14 @@ class AccuracyOnlyMetric(CstPythonRule):
             return True
         if name == "torchmetrics.functional.accuracy":
             return True
-        if name == "evaluate.load" and any(literal(arg.value) == "accuracy" for arg in node.args[:1]):
-            return True
+        if name == "evaluate.load":
+            # the first argument as written, positional or keyword
+            first = node.args[0] if node.args else node.keywords[0].value if node.keywords else None
+            if first is not None and literal(first) == "accuracy":
+                return True
         # model selection by accuracy: GridSearchCV(..., scoring="accuracy"), cross_val_score(..., scoring="accuracy")
-        arg = keyword(node, "scoring")
-        return arg is not None and any(value.lower() in _ACCURACY_STRINGS for value in _strings(arg.value))
+        scoring = keyword(node, "scoring")
+        return scoring is not None and any(value.lower() in _ACCURACY_STRINGS for value in _strings(scoring))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,7 +227,7 @@ class AccuracyOnlyMetric(CstPythonRule):
 _NAN_NAMES = frozenset({"numpy.nan", "numpy.NaN", "numpy.NAN", "math.nan", "torch.nan", "pandas.np.nan"})
 
 
-class NanEqualityComparison(CstPythonRule):
+class NanEqualityComparison(PythonRule):
     """A value is compared to NaN with `==` or `!=`.
 
     What it checks:
@@ -225,7 +247,8 @@ class NanEqualityComparison(CstPythonRule):
     name = "nan-equality-comparison"
     pillar = Pillar.EVALUATION
     severity = Severity.ERROR
-    triggers = (r"(?i:nan)",)
+    # `==`/`!=` next to a NaN (over line breaks too): `x == np.nan`, `np.nan != x`, `x == float("nan")`.
+    triggers = (r"(?i:[=!]=\s*(?:[\w.]+\.)?nan\b|[=!]=\s*float\s*\(\s*[\"']\s*nan|\bnan\b\s*[=!]=|nan\s*[\"']\s*\)\s*[=!]=)",)
 
     VALID = [
         Example({"clean.py": "import numpy as np\nmask = np.isnan(x)\nok = df['a'].isna()\n"}),
@@ -240,34 +263,34 @@ class NanEqualityComparison(CstPythonRule):
             {"prep.ipynb": notebook("import math", "if value == float('nan'):\n    value = 0")},
             expect=["prep.ipynb[1]:1"],
         ),
+        Example(
+            {"check.py": "import numpy as np\nif np.NaN == value:\n    pass\nkept = df[\n    df['a']\n    != np.nan\n]\n"},
+            expect=["check.py:2", "check.py:5"],
+            note="NaN on the left, and a comparison broken over lines.",
+        ),
     ]
 
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        import libcst as cst
-
+    def visit_Compare(self, node: ast.Compare) -> None:
         left = node.left
-        for target in node.comparisons:
-            if isinstance(target.operator, (cst.Equal, cst.NotEqual)) and (
-                self._is_nan(left) or self._is_nan(target.comparator)
-            ):
-                operator = "==" if isinstance(target.operator, cst.Equal) else "!="
+        for operator_node, comparator in zip(node.ops, node.comparators, strict=True):
+            if isinstance(operator_node, (ast.Eq, ast.NotEq)) and (self._is_nan(left) or self._is_nan(comparator)):
+                operator = "==" if isinstance(operator_node, ast.Eq) else "!="
                 outcome = "False" if operator == "==" else "True"
                 self.report(
                     node,
                     f"comparison with NaN using `{operator}` is always {outcome}: use np.isnan() or pd.isna()",
                 )
                 return
-            left = target.comparator
+            left = comparator
 
-    def _is_nan(self, node: cst.BaseExpression) -> bool:
-        import libcst as cst
-
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            name = dotted_name(node)
-            resolved = self.source.aliases.get(_head(name), _head(name)) + name[len(_head(name)) :] if name else ""
-            return resolved in _NAN_NAMES
-        if isinstance(node, cst.Call) and dotted_name(node.func) == "float" and len(node.args) == 1:
-            value = literal(node.args[0].value)
+    def _is_nan(self, node: ast.expr) -> bool:
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return qualified_name(node, self.source) in _NAN_NAMES
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float":
+            # one argument of any kind, as libcst counted them
+            arguments = [arg.value if isinstance(arg, ast.Starred) else arg for arg in node.args]
+            arguments += [item.value for item in node.keywords]
+            value = literal(arguments[0]) if len(arguments) == 1 else None
             return isinstance(value, str) and value.strip().lower() == "nan"
         return False
 
@@ -335,7 +358,7 @@ class _Scope:
     split_outputs: set[str] = field(default_factory=set)
 
 
-class PreprocessingBeforeSplit(CstPythonRule):
+class PreprocessingBeforeSplit(PythonRule):
     """A scaler, imputer, selector or resampler is fitted on the data before it is split.
 
     What it checks:
@@ -506,24 +529,26 @@ class PreprocessingBeforeSplit(CstPythonRule):
         super().start(file, repo, source)
         self.scopes: list[_Scope] = [_Scope()]
         self.reported: set[int] = set()
+        self.skip = _test_code(file.path)
 
     @property
     def scope(self) -> _Scope:
         return self.scopes[-1]
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.scopes.append(_Scope())
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, original_node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.scopes.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    leave_AsyncFunctionDef = leave_FunctionDef
 
     # -- names ---------------------------------------------------------------------------
 
-    def _class_of(self, call: cst.BaseExpression) -> str | None:
+    def _class_of(self, call: ast.expr) -> str | None:
         """The class constructed by `call`, when it is a leak-prone transformer."""
-        import libcst as cst
-
-        if not isinstance(call, cst.Call):
+        if not isinstance(call, ast.Call):
             return None
         name = call_name(call, self.source)
         if _last(name) in _LEAKY_TRANSFORMERS and _head(name if name and "." in name else "") in _LEAKY_PACKAGES:
@@ -532,73 +557,69 @@ class PreprocessingBeforeSplit(CstPythonRule):
             return _last(name)
         return None
 
-    def _roots(self, node: cst.BaseExpression) -> set[str]:
+    def _roots(self, node: ast.expr) -> set[str]:
         """The variables whose data an expression carries (`df` for `df.drop(...)['a']`)."""
-        import libcst as cst
-
-        if isinstance(node, cst.Name):
-            return set() if node.value in self.source.aliases else {node.value}
-        if isinstance(node, (cst.Attribute, cst.Subscript)):
+        if isinstance(node, ast.Name):
+            return set() if node.id in self.source.aliases else {node.id}
+        if isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
             return self._roots(node.value)
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, cst.Attribute) and self._roots(func.value):
+            if isinstance(func, ast.Attribute) and self._roots(func.value):
                 return self._roots(func.value)
             roots: set[str] = set()
+            # positional arguments, `*args` and `**kwargs` included
             for arg in node.args:
-                if arg.keyword is None:
-                    roots |= self._roots(arg.value)
+                roots |= self._roots(arg)
+            for item in node.keywords:
+                if item.arg is None:
+                    roots |= self._roots(item.value)
             return roots
-        if isinstance(node, (cst.List, cst.Tuple)):
-            return set().union(*(self._roots(element.value) for element in node.elements)) if node.elements else set()
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return set().union(*(self._roots(element) for element in node.elts)) if node.elts else set()
         return set()
 
-    def _fit_call(self, node: cst.BaseExpression) -> tuple[str, cst.Call] | None:
+    def _fit_call(self, node: ast.expr | None) -> tuple[str, ast.Call] | None:
         """(class, call) when `node` is, or wraps, `<transformer>.fit_transform(...)` / `.fit_resample(...)`."""
-        import libcst as cst
-
-        if not isinstance(node, cst.Call):
+        if not isinstance(node, ast.Call):
             return None
         func = node.func
-        if isinstance(func, cst.Attribute):
-            attr = func.attr.value
+        if isinstance(func, ast.Attribute):
+            attr = func.attr
             owner = func.value
             if attr in ("fit_transform", "fit_resample"):
                 cls = self._class_of(owner) or (
-                    self.scope.preprocessors.get(owner.value) if isinstance(owner, cst.Name) else None
+                    self.scope.preprocessors.get(owner.id) if isinstance(owner, ast.Name) else None
                 )
                 if cls:
                     return cls, node
             # scaler.fit(X).transform(X)
-            if attr == "transform" and isinstance(owner, cst.Call) and method_name(owner) == "fit":
+            if attr == "transform" and isinstance(owner, ast.Call) and method_name(owner) == "fit":
                 inner = owner.func
-                if isinstance(inner, cst.Attribute):
+                if isinstance(inner, ast.Attribute):
                     cls = self._class_of(inner.value) or (
-                        self.scope.preprocessors.get(inner.value.value) if isinstance(inner.value, cst.Name) else None
+                        self.scope.preprocessors.get(inner.value.id) if isinstance(inner.value, ast.Name) else None
                     )
                     if cls:
                         return cls, node
             if self._roots(func.value):
                 return None
         # pd.DataFrame(scaler.fit_transform(X), columns=...), np.array(...)
-        first = positional(node, 0)
-        return self._fit_call(first.value) if first is not None else None
+        return self._fit_call(_nth_positional(node, 0))
 
-    def _fit_roots(self, fit: tuple[str, cst.Call] | None) -> set[str]:
+    def _fit_roots(self, fit: tuple[str, ast.Call] | None) -> set[str]:
         """The variables a transformer was fitted on, for a call found by `_fit_call`."""
-        import libcst as cst
-
         if fit is None:
             return set()
         call = fit[1]
         if (
             method_name(call) == "transform"
-            and isinstance(call.func, cst.Attribute)
-            and isinstance(call.func.value, cst.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Call)
         ):
             call = call.func.value
-        first = positional(call, 0)
-        return self._roots(first.value) if first is not None else set()
+        first = _nth_positional(call, 0)
+        return self._roots(first) if first is not None else set()
 
     # -- data flow ------------------------------------------------------------------------
 
@@ -606,34 +627,31 @@ class PreprocessingBeforeSplit(CstPythonRule):
         """Whether data is a part of a split already (`X_train`, or derived from a train_test_split output)."""
         return any(root in self.scope.split_outputs or "train" in root.lower() for root in roots)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        import libcst as cst
-
+    def visit_Assign(self, node: ast.Assign) -> None:
         scope = self.scope
         names: list[str] = []
         roots: set[str] = set()  # variables partly assigned: df[cols] = ...
-        for target in node.targets:
-            element = target.target
-            parts = (
-                [item.value for item in element.elements] if isinstance(element, (cst.Tuple, cst.List)) else [element]
-            )
+        for element in node.targets:
+            parts = list(element.elts) if isinstance(element, (ast.Tuple, ast.List)) else [element]
             for part in parts:
-                if isinstance(part, cst.Name):
-                    names.append(part.value)
+                if isinstance(part, ast.Starred):
+                    part = part.value
+                if isinstance(part, ast.Name):
+                    names.append(part.id)
                 else:
                     roots |= self._roots(part)
         value = node.value
         fit = self._fit_call(value)
         origin: tuple[str, Any] | None = fit
-        if origin is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if origin is None and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
             owner = value.func.value
-            if value.func.attr.value == "transform" and isinstance(owner, cst.Name) and owner.value in scope.fitted_on:
-                cls, fit_node, _ = scope.fitted_on[owner.value]
+            if value.func.attr == "transform" and isinstance(owner, ast.Name) and owner.id in scope.fitted_on:
+                cls, fit_node, _ = scope.fitted_on[owner.id]
                 origin = (cls, fit_node)
         if origin is None:
             carried = [scope.tainted[root] for root in sorted(self._roots(value)) if root in scope.tainted]
             origin = carried[0] if carried else None
-        split_value = isinstance(value, cst.Call) and self._split_name(value) == "train_test_split"
+        split_value = isinstance(value, ast.Call) and self._split_name(value) == "train_test_split"
         derived = split_value or self._split_part(self._roots(value) | self._fit_roots(fit))
 
         # the assigned names now hold new values: forget what they held
@@ -645,7 +663,7 @@ class PreprocessingBeforeSplit(CstPythonRule):
             scope.split_outputs.discard(name)
             for _, _, data in scope.fitted_on.values():
                 data.discard(name)
-        if isinstance(value, cst.Call):
+        if isinstance(value, ast.Call):
             built = self._class_of(value)
             called = _last(call_name(value, self.source))
             for name in names:
@@ -663,27 +681,23 @@ class PreprocessingBeforeSplit(CstPythonRule):
             for name in [*names, *roots]:
                 scope.tainted[name] = origin
 
-    def visit_Expr(self, node: cst.Expr) -> None:
-        import libcst as cst
-
+    def visit_Expr(self, node: ast.Expr) -> None:
         call = node.value
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "fit"):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "fit"):
             return
         owner = call.func.value
-        if isinstance(owner, cst.Name) and owner.value in self.scope.preprocessors:
-            first = positional(call, 0)
-            data = self._roots(first.value) if first is not None else set()
+        if isinstance(owner, ast.Name) and owner.id in self.scope.preprocessors:
+            first = _nth_positional(call, 0)
+            data = self._roots(first) if first is not None else set()
             if data and not self._split_part(data):
-                self.scope.fitted_on[owner.value] = (self.scope.preprocessors[owner.value], call, data)
+                self.scope.fitted_on[owner.id] = (self.scope.preprocessors[owner.id], call, data)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        import libcst as cst
-
+    def visit_Call(self, node: ast.Call) -> None:
         scope = self.scope
         func = node.func
         # transformer fitted on data that was split afterwards, now used on the split data
-        if isinstance(func, cst.Attribute) and func.attr.value == "transform" and isinstance(func.value, cst.Name):
-            pending = scope.pending.get(func.value.value)
+        if isinstance(func, ast.Attribute) and func.attr == "transform" and isinstance(func.value, ast.Name):
+            pending = scope.pending.get(func.value.id)
             if pending:
                 cls, fit_node, where = pending
                 self._report(fit_node, f"{cls} is fitted on the data before it is split ({where})")
@@ -709,34 +723,32 @@ class PreprocessingBeforeSplit(CstPythonRule):
                     if root in data and (not serious_only or _serious(cls)):
                         scope.pending[variable] = (cls, fit_node, where)
 
-    def _where(self, node: cst.CSTNode) -> str:
+    def _where(self, node: ast.AST) -> str:
         line = self.position(node)[0]
         cell, cell_line = self.source.locate(line)
         return f"at cell {cell}, line {cell_line}" if cell is not None else f"at line {cell_line}"
 
-    def _split_name(self, node: cst.Call) -> str | None:
-        import libcst as cst
-
+    def _split_name(self, node: ast.Call) -> str | None:
         last = _last(call_name(node, self.source))
         if last == "train_test_split" or last in _CV_FUNCTIONS:
             return last
         func = node.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            if func.attr.value == "split" and func.value.value in self.scope.splitters:
-                return f"{func.value.value}.split"
-            if func.attr.value == "fit" and func.value.value in self.scope.searches:
-                return f"{func.value.value}.fit"
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.attr == "split" and func.value.id in self.scope.splitters:
+                return f"{func.value.id}.split"
+            if func.attr == "fit" and func.value.id in self.scope.searches:
+                return f"{func.value.id}.fit"
         return None
 
-    def _split_data(self, node: cst.Call, split: str) -> list[cst.BaseExpression]:
+    def _split_data(self, node: ast.Call, split: str) -> list[ast.expr]:
         if split == "train_test_split":
-            return [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+            return _positionals(node)
         index = 1 if split in _CV_FUNCTIONS else 0
-        arg = keyword(node, "X") or positional(node, index)
-        return [arg.value] if arg is not None else []
+        arg = keyword(node, "X") or _nth_positional(node, index)
+        return [arg] if arg is not None else []
 
-    def _report(self, fit_node: cst.CSTNode, message: str) -> None:
-        if id(fit_node) in self.reported or _test_code(self.file.path):
+    def _report(self, fit_node: ast.AST, message: str) -> None:
+        if id(fit_node) in self.reported or self.skip:
             return
         self.reported.add(id(fit_node))
         self.report(
@@ -756,7 +768,7 @@ _SCALE_SENSITIVE = frozenset(
 )  # fmt: skip
 
 # Any sign that features are scaled, normalized, or are text features (already normalized or sparse counts).
-_SCALING_EVIDENCE = re.compile(
+_SCALING_EVIDENCE = lazy_compile(
     r"Scaler\b|\bscale\s*\(|minmax_scale|maxabs_scale|robust_scale|\bnormalize\s*\(|Normalizer|QuantileTransformer"
     r"|PowerTransformer|/\s*255|\.std\s*\(|zscore|Vectorizer|TfidfTransformer|Normalization\s*\("
     # data whose features share one scale: synthetic generators, pixels, iris
@@ -764,13 +776,13 @@ _SCALING_EVIDENCE = re.compile(
     r"|load_digits|load_iris|(?i:mnist|cifar|pixel|embedding)|\bhog\b"
 )
 # Where the data comes in: a module that loads none is library code, handed data already prepared.
-_LOADS_DATA = re.compile(
+_LOADS_DATA = lazy_compile(
     r"\bread_(?:csv|parquet|excel|json|sql|table|feather|pickle|hdf)\s*\(|\b(?:load|fetch)_[a-z0-9_]+\s*\(|\bloadtxt\s*\("
     r"|\bnp\.load\s*\(|\bdatasets\.\w+\s*\(|\bload_dataset\s*\("
 )
 
 
-class ScalerMissing(CstPythonRule):
+class ScalerMissing(PythonRule):
     """A scale-sensitive model is trained with no feature scaling in sight.
 
     What it checks:
@@ -864,12 +876,12 @@ class ScalerMissing(CstPythonRule):
         self.model_at: tuple[int, int, int, int] | None = None
         self.model_name = ""
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.model_at is not None:
             return
         name = call_name(node, self.source)
         if _head(name) == "sklearn" and _last(name) in _SCALE_SENSITIVE:
-            self.model_at = self.position(node)  # metadata is gone by finish()
+            self.model_at = self.position(node)
             self.model_name = _last(name)
 
     def finish(self) -> None:
@@ -958,7 +970,7 @@ class SliceEvaluationAbsent(RepoRule):
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
-        if facts.code_files_matching(_SLICE_EVIDENCE):
+        if facts.any_code_file_matching(_SLICE_EVIDENCE):
             return
         groupby = re.compile(r"\.groupby\s*\(")
         if any(groupby.search(repo.code_text(file.path) or "") for file in facts.evaluation_files):
@@ -990,7 +1002,7 @@ _FAIRNESS_EVIDENCE = (
 # Calls whose column arguments remove a column, or only look at it, rather than feed it to a model.
 _REMOVING_CALLS = frozenset({"drop", "pop", "remove", "difference", "remove_columns", "drop_columns"})
 # The Titanic passenger list: survival in a 1912 shipwreck, a teaching dataset that decides nothing about anyone.
-_HISTORICAL_TOY_DATA = re.compile(r"(?i)titanic")
+_HISTORICAL_TOY_DATA = lazy_compile(r"(?i)titanic")
 _LOOKING_CALLS = frozenset({"groupby", "value_counts", "pivot_table", "crosstab", "countplot", "hist", "plot"})
 
 
@@ -998,7 +1010,55 @@ def _normalize_column(value: str) -> str:
     return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
 
-class FairnessUncheckedSensitiveFeatures(CstPythonRule):
+def _bare_tuple(node: ast.AST) -> bool:
+    """A tuple written without parentheses (`ast` puts a parenthesized tuple's start at its parenthesis)."""
+    if not isinstance(node, ast.Tuple) or not node.elts:
+        return False
+    first = node.elts[0]
+    return (node.lineno, node.col_offset) == (first.lineno, first.col_offset)
+
+
+def _cst_levels(child: ast.AST, parent: ast.AST) -> int:
+    """How many libcst nodes lie between `child` and `parent`, `parent` included.
+
+    libcst wraps what `ast` holds directly (call arguments in `Arg`, list items in `Element`, a subscript's
+    index in `Index` and `SubscriptElement`, ...): counting its levels keeps the reach of a search up the
+    tree as it was.
+    """
+    if isinstance(child, ast.Starred):
+        return 1  # libcst's Arg / StarredElement
+    if isinstance(parent, ast.Call):
+        return 2 if child in parent.args else 1  # Arg (a keyword is its own node in both)
+    if isinstance(parent, (ast.List, ast.Tuple, ast.Set)):
+        # Element; in the bare tuple of a subscript, Index + SubscriptElement (or SubscriptElement for a slice)
+        return 1 if isinstance(child, ast.Slice) else 2
+    if isinstance(parent, ast.Dict):
+        return 2  # DictElement
+    if isinstance(parent, ast.Subscript) and child is parent.slice:
+        if isinstance(child, ast.Tuple) and _bare_tuple(child):
+            return 1  # the elements are counted as Index + SubscriptElement
+        return 2 if isinstance(child, ast.Slice) else 3  # (Index,) SubscriptElement, Subscript
+    if isinstance(parent, ast.Compare):
+        return 1 if child is parent.left else 2  # ComparisonTarget
+    if isinstance(parent, ast.BoolOp):
+        # `a and b and c` is ((a and b) and c) in libcst
+        count = len(parent.values)
+        index = next((i for i, value in enumerate(parent.values) if value is child), 0)
+        return count - 1 if index == 0 else count - index
+    if isinstance(parent, ast.comprehension):
+        return 2 if child in parent.ifs else 1  # CompIf
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and isinstance(
+        child, ast.comprehension
+    ):
+        return parent.generators.index(child) + 1  # nested CompFor
+    if isinstance(parent, ast.arguments) and (child in parent.defaults or child in parent.kw_defaults):
+        return 2  # Param, Parameters
+    if isinstance(parent, ast.Delete) and len(parent.targets) > 1:
+        return 3  # Element, Tuple, Del
+    return 1
+
+
+class FairnessUncheckedSensitiveFeatures(PythonRule):
     """A model is trained on sensitive attributes and nothing checks it for bias.
 
     What it checks:
@@ -1106,61 +1166,82 @@ class FairnessUncheckedSensitiveFeatures(CstPythonRule):
         super().start(file, repo, source)
         self.used: dict[str, tuple[int, int, int, int]] = {}
         self.dropped: set[str] = set()
+        # the bare tuples of `df["a", "b"]` (one subscript with two elements for libcst, not a tuple)
+        self.slice_tuples: set[int] = set()
+        # decided once per file, before the traversal (finish() would discard the findings anyway)
+        self.skip = (
+            _test_code(file.path)
+            or file.path not in repo.facts.training_files
+            or bool(_HISTORICAL_TOY_DATA.search(source.text))
+        )
 
-    def _record(self, node: cst.BaseExpression, anchor: cst.CSTNode) -> None:
+    def _record(self, node: ast.expr, anchor: ast.expr) -> None:
         for value in _strings(node):
             if _normalize_column(value) in _SENSITIVE_COLUMNS:
                 context = self._context(anchor)
                 if context == "removed":
                     self.dropped.add(_normalize_column(value))
                 elif context == "feature" and value not in self.used:
-                    self.used[value] = self.position(anchor)  # metadata is gone by finish()
+                    self.used[value] = self._position(anchor)
 
-    def _context(self, node: cst.CSTNode) -> str:
+    def _position(self, node: ast.expr) -> tuple[int, int, int, int]:
+        """The node's position; for a parenthesized tuple, from its first element to its last, as libcst gave it."""
+        if isinstance(node, ast.Tuple) and node.elts and not _bare_tuple(node):
+            return self.position(node.elts[0])[:2] + self.position(node.elts[-1])[2:]
+        return self.position(node)
+
+    def _context(self, node: ast.AST) -> str:
         """ "removed" inside a drop/pop call or a `del`, "looked" inside groupby/value_counts/plots, else "feature"."""
-        import libcst as cst
-        from libcst.metadata import ParentNodeProvider
-
-        current: cst.CSTNode | None = node
-        for _ in range(6):
-            parent = self.get_metadata(ParentNodeProvider, current, None)  # type: ignore[attr-defined]
-            if parent is None or isinstance(parent, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        current = node
+        levels = 0  # counted as libcst did, which looked 6 of its nodes up
+        while (parent := self.parent(current)) is not None:
+            levels += _cst_levels(current, parent)
+            if levels > 6:
                 break
-            if isinstance(parent, cst.Del) or (isinstance(parent, cst.Call) and method_name(parent) in _REMOVING_CALLS):
+            if isinstance(parent, ast.Delete) or (
+                isinstance(parent, ast.Call) and method_name(parent) in _REMOVING_CALLS
+            ):
                 return "removed"
-            if isinstance(parent, cst.Call) and method_name(parent) in _LOOKING_CALLS:
+            if isinstance(parent, ast.stmt):
+                break
+            if isinstance(parent, ast.Call) and method_name(parent) in _LOOKING_CALLS:
                 return "looked"
             current = parent
         return "feature"
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        import libcst as cst
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if self.skip:
+            return
+        index = node.slice
+        if isinstance(index, ast.Tuple) and _bare_tuple(index):
+            self.slice_tuples.add(id(index))
+            for element in index.elts:
+                self._record(element, node)
+        else:
+            self._record(index, node)
 
-        for element in node.slice:
-            if isinstance(element.slice, cst.Index):
-                self._record(element.slice.value, node)
-
-    def visit_List(self, node: cst.List) -> None:
+    def visit_List(self, node: ast.List) -> None:
         self._column_list(node)
 
-    def visit_Tuple(self, node: cst.Tuple) -> None:
-        self._column_list(node)
+    def visit_Tuple(self, node: ast.Tuple) -> None:
+        if id(node) not in self.slice_tuples:
+            self._column_list(node)
 
-    def _column_list(self, node: cst.List | cst.Tuple) -> None:
+    def _column_list(self, node: ast.List | ast.Tuple) -> None:
         # a list of column names: at least two elements, all of them strings
-        if len(node.elements) >= 2 and all(isinstance(literal(element.value), str) for element in node.elements):
+        if self.skip:
+            return
+        if len(node.elts) >= 2 and all(isinstance(literal(element), str) for element in node.elts):
             self._record(node, node)
 
     def finish(self) -> None:
-        if _test_code(self.file.path) or self.file.path not in self.repo.facts.training_files:
-            return
-        if _HISTORICAL_TOY_DATA.search(self.source.text):
+        if self.skip:
             return
         used = {value: node for value, node in self.used.items() if _normalize_column(value) not in self.dropped}
         # "age" alone is often the age of a house, a car or an account: only count it next to a personal attribute
         if all(_normalize_column(value) in _AGE_COLUMNS for value in used):
             return
-        if self.repo.facts.code_files_matching(_FAIRNESS_EVIDENCE):
+        if self.repo.facts.any_code_file_matching(_FAIRNESS_EVIDENCE):
             return
         first = min(used.values())
         columns = ", ".join(sorted(used, key=str.lower))
@@ -1183,7 +1264,7 @@ _METRIC_TRACKING = (
 )
 # Writes that persist metrics: structured text outputs, or a binary dump of something named like metrics
 # (a pickled or joblib-dumped model does not store its evaluation).
-_METRIC_WRITES = re.compile(
+_METRIC_WRITES = lazy_compile(
     r"\bjson\.dump\s*\(|json\.dumps\s*\(|\byaml\.(?:safe_)?dump\s*\(|\.to_(?:csv|json|parquet|markdown)\s*\("
     r"|\.write_text\s*\(|open\s*\([^)]*\.(?:json|ya?ml|csv|txt|md|tsv)[\"'][^)]*[\"'][wa]"
     r"|\b(?:np\.save\w*|pickle\.dump|joblib\.dump)\s*\(\s*\w*(?:metric|score|result|report|eval)\w*"
@@ -1253,7 +1334,7 @@ class EvalMetricsNotPersisted(RepoRule):
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
-        if facts.code_files_matching(_METRIC_TRACKING):
+        if facts.any_code_file_matching(_METRIC_TRACKING):
             return
         for file in repo.glob("**/dvc.yaml"):
             if re.search(r"^\s*metrics\s*:", repo.text(file.path) or "", re.M):
@@ -1271,7 +1352,7 @@ class EvalMetricsNotPersisted(RepoRule):
 # ---------------------------------------------------------------------------------------------
 
 _NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.enable_grad"})
-_MODEL_CALLEE = re.compile(r"(?i)(?:model|net|network|classifier|encoder|decoder|backbone)$")
+_MODEL_CALLEE = lazy_compile(r"(?i)(?:model|net|network|classifier|encoder|decoder|backbone)$")
 # Frameworks that switch models to eval mode themselves (Lightning loops, HF Trainer and pretrained models).
 _EVAL_MODE_EVIDENCE = (
     r"\.eval\s*\(\s*\)|\.train\s*\(\s*(?:mode\s*=\s*)?False\s*\)|\b(?:pytorch_lightning|lightning)\b"
@@ -1279,7 +1360,7 @@ _EVAL_MODE_EVIDENCE = (
 )
 
 
-class TorchEvalModeMissing(CstPythonRule):
+class TorchEvalModeMissing(PythonRule):
     """A PyTorch model runs inference without being switched to eval mode.
 
     What it checks:
@@ -1337,58 +1418,61 @@ class TorchEvalModeMissing(CstPythonRule):
 
     def wants(self, file: SourceFile, repo: Repo) -> bool:
         # Decided for the whole repository before any file is parsed: most torch code calls .eval().
-        return not repo.facts.code_files_matching(_EVAL_MODE_EVIDENCE)
+        return not repo.facts.any_code_file_matching(_EVAL_MODE_EVIDENCE)
 
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
         self.depth = 0
         self.function_depths: list[bool] = []
+        self.skip = _test_code(file.path)
+        self.evidence_checked = False
 
-    def _is_no_grad(self, node: cst.BaseExpression) -> bool:
-        import libcst as cst
-
-        target = node.func if isinstance(node, cst.Call) else node
-        name = call_name(node, self.source) if isinstance(node, cst.Call) else None
-        if name is None and isinstance(target, (cst.Name, cst.Attribute)):
-            dotted = dotted_name(target)
-            head = _head(dotted)
-            name = self.source.aliases.get(head, head) + (dotted or "")[len(head) :] if dotted else None
+    def _is_no_grad(self, node: ast.expr) -> bool:
+        name = qualified_name(node.func if isinstance(node, ast.Call) else node, self.source)
         return name in _NO_GRAD and name != "torch.enable_grad"
 
-    def visit_With(self, node: cst.With) -> None:
-        if any(self._is_no_grad(item.item) for item in node.items):
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        if any(self._is_no_grad(item.context_expr) for item in node.items):
             self.depth += 1
 
-    def leave_With(self, original_node: cst.With) -> None:
-        if any(self._is_no_grad(item.item) for item in original_node.items):
+    def leave_With(self, original_node: ast.With | ast.AsyncWith) -> None:
+        if any(self._is_no_grad(item.context_expr) for item in original_node.items):
             self.depth -= 1
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        decorated = any(self._is_no_grad(decorator.decorator) for decorator in node.decorators)
+    visit_AsyncWith = visit_With
+    leave_AsyncWith = leave_With
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        decorated = any(self._is_no_grad(decorator) for decorator in node.decorator_list)
         self.function_depths.append(decorated)
         if decorated:
             self.depth += 1
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, original_node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self.function_depths.pop():
             self.depth -= 1
 
-    def visit_Call(self, node: cst.Call) -> None:
-        import libcst as cst
+    visit_AsyncFunctionDef = visit_FunctionDef
+    leave_AsyncFunctionDef = leave_FunctionDef
 
-        if self.depth <= 0 or self.findings:
+    def visit_Call(self, node: ast.Call) -> None:
+        if self.depth <= 0 or self.findings or self.skip:
             return
         func = node.func
-        callee = (
-            func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        )
-        if isinstance(func, cst.Attribute) and not isinstance(func.value, cst.Name):
+        if isinstance(func, ast.Name):
+            callee = func.id
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            callee = func.attr
+        else:
             return
-        if isinstance(func, cst.Attribute) and func.value.value != "self":  # type: ignore[attr-defined]
+        if not _MODEL_CALLEE.search(callee):
             return
-        if not _MODEL_CALLEE.search(callee) or _test_code(self.file.path):
-            return
-        if self.repo.facts.code_files_matching(_EVAL_MODE_EVIDENCE):
+        if not self.evidence_checked:
+            # wants() already decided this for the engine; checked once more (once per file) for check_file()
+            self.evidence_checked = True
+            if self.repo.facts.any_code_file_matching(_EVAL_MODE_EVIDENCE):
+                self.skip = True
+        if self.skip:
             return
         self.report(
             node,
@@ -1457,7 +1541,7 @@ class BaselineModelAbsent(RepoRule):
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
-        if facts.code_files_matching(_BASELINE_EVIDENCE):
+        if facts.any_code_file_matching(_BASELINE_EVIDENCE):
             return
         pattern = re.compile(_BASELINE_EVIDENCE)
         if repo.first(pattern, repo.files("yaml", "toml"), code_only=False):
@@ -1485,7 +1569,7 @@ class BaselineModelAbsent(RepoRule):
 _THRESHOLD_METRICS = frozenset({"f1_score", "precision_score", "recall_score", "fbeta_score"})
 
 
-class ThresholdDependentMetricOnly(CstPythonRule):
+class ThresholdDependentMetricOnly(PythonRule):
     """A binary classifier is judged only by metrics at one decision threshold.
 
     What it checks:
@@ -1535,17 +1619,26 @@ class ThresholdDependentMetricOnly(CstPythonRule):
     def skip_reason(self, repo: Repo) -> str | None:
         return None if repo.facts.is_ml else "no ML framework imported"
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.findings or _test_code(self.file.path):
+    def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
+        super().start(file, repo, source)
+        self.skip = _test_code(file.path)
+        self.evidence_checked = False
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if self.skip or self.findings:
             return
         name = call_name(node, self.source)
         if _last(name) not in _THRESHOLD_METRICS or (_head(name) != "sklearn" and "." in (name or "")):
             return
         average = keyword(node, "average")
-        if average is not None and literal(average.value) != "binary":
+        if average is not None and literal(average) != "binary":
             return
-        if self.repo.facts.code_files_matching(_THRESHOLD_FREE):
-            return
+        if not self.evidence_checked:
+            # a threshold-free metric anywhere in the repository: decided once per file
+            self.evidence_checked = True
+            if self.repo.facts.any_code_file_matching(_THRESHOLD_FREE):
+                self.skip = True
+                return
         self.report(
             node,
             f"{_last(name)} judges the model at one decision threshold and no ROC AUC, average precision "

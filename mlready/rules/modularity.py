@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
 import shlex
+import tokenize
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.parsers.requirements import parse_requirement_line
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import _TRAINING, is_test_path
-from mlready.rule import CstPythonRule, Example, FileRule, RepoRule, notebook
-from mlready.rules.pyhelpers import NOT_LITERAL, literal, method_name
+from mlready.rule import Example, FileRule, PythonRule, RepoRule, notebook
+from mlready.rules.pyast import NOT_LITERAL, literal, method_name
 from mlready.rules.testing import _is_project_code
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from mlready.parsers.notebook import Notebook
 
 
@@ -220,9 +221,9 @@ class NotebookNonLinearExecution(FileRule):
 
 # -- helpers for the notebook rules ------------------------------------------------------------
 
-_COMMENT_OR_BLANK = re.compile(r"^\s*(?:#.*)?$")
+_COMMENT_OR_BLANK = lazy_compile(r"^\s*(?:#.*)?$")
 # Folders whose notebooks are written for readers: examples, documentation, tutorials.
-_READER_FOLDERS = re.compile(r"(?i)(?:^|/)(?:examples?|docs?|tutorials?|demos?|cookbooks?)(?:[-_][\w-]+)?/")
+_READER_FOLDERS = lazy_compile(r"(?i)(?:^|/)(?:examples?|docs?|tutorials?|demos?|cookbooks?)(?:[-_][\w-]+)?/")
 _TUTORIAL = "a course or tutorial: its notebooks are written to teach"
 
 
@@ -488,7 +489,7 @@ class NotebookTooLong(FileRule):
             )
 
 
-_PIP_INSTALL = re.compile(
+_PIP_INSTALL = lazy_compile(
     r"^\s*(?:[!%]\s*)?(?:\S*python[\d.]*\s+-m\s+|\{sys\.executable\}\s+-m\s+)?(?P<tool>pip3?|conda|mamba|micromamba)\s+install\b(?P<args>.*)$"
 )
 # Long options that take a value (the value is not a package).
@@ -820,7 +821,7 @@ class TrainingOnlyInNotebook(RepoRule):
         )
 
 
-_HYGIENE_TOOLS = re.compile(
+_HYGIENE_TOOLS = lazy_compile(
     r"nbstripout|nbqa|nb-clean|nb_clean|jupytext|nbdev[_-](?:clean|ci|test)|nbdev-ci|clear[_-]output|ClearOutputPreprocessor",
     re.I,
 )
@@ -940,7 +941,7 @@ class NotebookHygieneHooksMissing(RepoRule):
         )
 
 
-class DeadExperimentalCodePath(CstPythonRule):
+class DeadExperimentalCodePath(PythonRule):
     """Code is switched off with `if False:` or `if 0:` instead of being removed.
 
     What it checks:
@@ -972,37 +973,28 @@ class DeadExperimentalCodePath(CstPythonRule):
         Example({"cfg.py": "if mode == 'a':\n    x = 1\nelif False:\n    x = 2\n"}, expect=["cfg.py:3"]),
     ]
 
-    def visit_If(self, node: cst.If) -> None:
-        import libcst as cst
-
+    def visit_If(self, node: ast.If) -> None:
         value = literal(node.test)
         if value is NOT_LITERAL or value is None or value not in (False, 0):
             return
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]
-        if all(_is_inert(statement) for statement in body):
+        if all(_is_inert(statement) for statement in node.body):
             return
         self.report(node.test, "code disabled with a constant false condition: delete it or make it a config option")
 
 
-def _is_inert(statement: cst.CSTNode) -> bool:
+def _is_inert(statement: ast.stmt) -> bool:
     """`pass`, `...`, a docstring or an import."""
-    import libcst as cst
-
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    for item in statement.body:
-        if isinstance(item, (cst.Pass, cst.Import, cst.ImportFrom)):
-            continue
-        if isinstance(item, cst.Expr) and (
-            isinstance(item.value, (cst.Ellipsis, cst.SimpleString, cst.ConcatenatedString))
-        ):
-            continue
-        return False
-    return True
+    if isinstance(statement, (ast.Pass, ast.Import, ast.ImportFrom)):
+        return True
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and (statement.value.value is Ellipsis or isinstance(statement.value.value, (str, bytes)))
+    )
 
 
 # Personal or machine-specific locations; Windows system folders (C:\\Program Files ...) are like /usr/local.
-_MACHINE_PATH = re.compile(
+_MACHINE_PATH = lazy_compile(
     r"^(?:/home/[\w.\-]+|/Users/[\w.\-]+|/content/drive\b|/mnt/[a-z]/"
     r"|[A-Z]:[\\/](?!(?i:Program Files|ProgramData|Windows|NVIDIA|Python\d*)\b)\w)"
 )
@@ -1024,7 +1016,7 @@ _ROUTE_CALLS = frozenset(
 )
 
 
-class HardcodedAbsolutePath(CstPythonRule):
+class HardcodedAbsolutePath(PythonRule):
     """A path that only exists on one machine is written into the code.
 
     What it checks:
@@ -1080,43 +1072,130 @@ class HardcodedAbsolutePath(CstPythonRule):
 
     enabled = True
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: ast.Module) -> None:
         self.enabled = not is_test_path(self.file.path)
 
-    def _parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        from libcst.metadata import ParentNodeProvider
+    def visit_Constant(self, node: ast.Constant) -> None:
+        # An implicit concatenation is one Constant: any piece that starts with a machine path leaves its mark in the value.
+        if self.enabled and isinstance(node.value, str) and _MACHINE_HINT.search(node.value):
+            parent = self.parent(node)
+            if not isinstance(parent, ast.JoinedStr):  # a literal part of an f-string is judged with the f-string
+                self._check(node, parent)
 
-        return self.get_metadata(ParentNodeProvider, node, None)  # type: ignore[attr-defined]
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         if not self.enabled:
             return
-        value = literal(node)
-        if isinstance(value, str) and _MACHINE_PATH.match(value):
-            self._check(node, value)
+        # Unescaped parts: a raw `C:\temp` in an f-string may become `C:<tab>emp`, so any `X:` is a hint.
+        if any(isinstance(part, ast.Constant) and _FSTRING_HINT.search(str(part.value)) for part in node.values):
+            parent = self.parent(node)
+            if not (isinstance(parent, ast.FormattedValue) and parent.format_spec is node):
+                self._check(node, parent)
 
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        import libcst as cst
-
-        if not self.enabled or not node.parts or not isinstance(node.parts[0], cst.FormattedStringText):
-            return
-        value = node.parts[0].value
-        if _MACHINE_PATH.match(value.replace("\\\\", "\\")):
-            self._check(node, value)
-
-    def _check(self, node: cst.CSTNode, value: str) -> None:
-        import libcst as cst
-
-        parent = self._parent(node)
-        while isinstance(parent, cst.ConcatenatedString):
-            node, parent = parent, self._parent(parent)
-        if isinstance(parent, cst.Expr):
+    def _check(self, node: ast.Constant | ast.JoinedStr, parent: ast.AST | None) -> None:
+        if isinstance(parent, ast.Expr):
             return  # a docstring or a bare string
-        if isinstance(parent, cst.Arg):
-            if parent.keyword is not None and parent.keyword.value in ("help", "description", "epilog", "usage"):
+        argument: ast.AST = node
+        if isinstance(parent, ast.Starred):
+            argument, parent = parent, self.parent(parent)
+        call: ast.AST | None = None  # the call the string is an argument of (a libcst Arg's parent)
+        if isinstance(parent, ast.keyword):
+            if parent.arg in ("help", "description", "epilog", "usage"):
                 return
-            call = self._parent(parent)
-            if isinstance(call, cst.Call) and (method_name(call) or "") in _ROUTE_CALLS:
-                return
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        self.report(node, f"machine-specific path {shown!r}: read it from config, env or arguments")
+            call = self.parent(parent)
+        elif isinstance(parent, ast.Call) and any(item is argument for item in parent.args):
+            call = parent
+        if isinstance(call, ast.Call) and (method_name(call) or "") in _ROUTE_CALLS:
+            return
+        for value in self._machine_paths(node):
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            self.report(node, f"machine-specific path {shown!r}: read it from config, env or arguments")
+
+    def _machine_paths(self, node: ast.Constant | ast.JoinedStr) -> list[str]:
+        """The machine paths that start the pieces of a string (each piece of an implicit concatenation on its own).
+
+        A plain piece is judged by its value; an f-string piece by the source text of its leading literal part
+        (shown as written, with `\\\\` read as `\\` for the match).
+        """
+        pieces = _string_pieces(self.source.segment(node))
+        if isinstance(node, ast.Constant) and (
+            not pieces or "".join(str(_plain_value(piece)) for piece in pieces) != node.value
+        ):
+            pieces = [repr(node.value)]  # positions did not lead to the literal's text: judge its value as one piece
+        found = []
+        for piece in pieces or ():
+            prefix = piece[: len(piece) - len(piece.lstrip("rRbBuUfF"))].lower()
+            if "b" in prefix:
+                continue
+            if "f" in prefix:
+                quote = 3 if piece[len(prefix) : len(prefix) + 3] in ('"""', "'''") else 1
+                text = _leading_text(piece[len(prefix) + quote : len(piece) - quote])
+                if text and _MACHINE_PATH.match(text.replace("\\\\", "\\")):
+                    found.append(text)
+                continue
+            value = _plain_value(piece)
+            if isinstance(value, str) and _MACHINE_PATH.match(value):
+                found.append(value)
+        return found
+
+
+# Each machine path holds one of these (in a plain string's value, or in an f-string's unescaped literal parts).
+_MACHINE_HINT = lazy_compile(r"/home/|/Users/|/content/drive|/mnt/[a-z]/|[A-Z]:[\\/]")
+_FSTRING_HINT = lazy_compile(r"/home/|/Users/|/content/drive|/mnt/[a-z]/|[A-Z]:")
+
+
+def _string_pieces(segment: str) -> list[str] | None:
+    """The source text of each string literal of a (possibly implicitly concatenated) string, or None."""
+    lines = segment.split("\n")
+    pieces: list[str] = []
+    depth = 0
+    start = (0, 0)
+    fstring_start = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+: f-strings are several tokens
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    try:
+        # Parenthesized, so that the lines of a multi-line concatenation tokenize without their opening bracket.
+        for token in tokenize.generate_tokens(io.StringIO("(" + segment + "\n)").readline):
+            if token.type == tokenize.STRING and depth == 0:
+                pieces.append(token.string)
+            elif fstring_start is not None and token.type == fstring_start:
+                if depth == 0:
+                    start = token.start
+                depth += 1
+            elif fstring_end is not None and token.type == fstring_end:
+                depth -= 1
+                if depth == 0:
+                    pieces.append(_text_between(lines, start, token.end))
+            elif token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.OP, tokenize.ENDMARKER) and depth == 0:
+                return None
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return pieces
+
+
+def _text_between(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
+    """Source text between two token positions of the parenthesized segment (one "(" before its first line)."""
+    (start_row, start_col), (end_row, end_col) = start, end
+    start_col -= 1 if start_row == 1 else 0
+    end_col -= 1 if end_row == 1 else 0
+    if start_row == end_row:
+        return lines[start_row - 1][start_col:end_col]
+    return "\n".join([lines[start_row - 1][start_col:], *lines[start_row : end_row - 1], lines[end_row - 1][:end_col]])
+
+
+def _plain_value(piece: str) -> object:
+    try:
+        return ast.literal_eval(piece)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def _leading_text(body: str) -> str:
+    """The literal text an f-string's body starts with, as written (`{{` kept), up to its first `{expression}`."""
+    index = 0
+    while index < len(body):
+        if body[index] == "{":
+            if body[index + 1 : index + 2] != "{":
+                break
+            index += 2
+            continue
+        index += 1
+    return body[:index]

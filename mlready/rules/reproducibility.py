@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
-from mlready.rule import CstPythonRule, Example, PythonRule, RepoRule, notebook
-from mlready.rules.pyhelpers import (
+from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rules.pyast import (
     NOT_LITERAL,
     call_name,
     dotted_name,
@@ -19,12 +21,11 @@ from mlready.rules.pyhelpers import (
     literal,
     method_name,
     positional,
+    targets_of,
 )
 from mlready.rules.versioning import published_library, teaching_skip
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from mlready.parsers.python import PythonSource
 
 # scikit-learn estimators whose result depends on `random_state`.
@@ -40,7 +41,7 @@ _STOCHASTIC_ESTIMATORS = frozenset(
         "PassiveAggressiveRegressor", "SpectralClustering",
     }
 )
-_GLOBAL_RNG = re.compile(
+_GLOBAL_RNG = lazy_compile(
     r"^(?:numpy\.random\.(?:shuffle|permutation|choice|rand|randn|randint|normal|uniform|random|sample)"
     r"|random\.(?:shuffle|sample|choice|choices|random|randint|uniform))$"
 )
@@ -54,14 +55,6 @@ def _sklearn_name(name: str, source: PythonSource) -> str | None:
     return None
 
 
-def parent_of(rule: PythonRule, node: cst.CSTNode) -> cst.CSTNode | None:
-    """The parent node (the engine provides ParentNodeProvider metadata to Python rules)."""
-    from libcst.metadata import ParentNodeProvider
-
-    parent = rule.get_metadata(ParentNodeProvider, node, None)  # type: ignore[attr-defined]
-    return parent
-
-
 def _imports(source: PythonSource, *modules: str) -> bool:
     return any(re.search(rf"^\s*(?:import|from)\s+{module}\b", source.text, re.M) for module in modules)
 
@@ -69,7 +62,7 @@ def _imports(source: PythonSource, *modules: str) -> bool:
 _ON_GLOBAL_RNG = " on the global generator"
 
 
-class RandomSeedNotSet(CstPythonRule):
+class RandomSeedNotSet(PythonRule):
     """Stochastic training runs without a random seed.
 
     What it checks:
@@ -164,7 +157,7 @@ class RandomSeedNotSet(CstPythonRule):
         self.keras = _imports(source, "tensorflow", "keras", "tf_keras") and ".compile(" in source.text
         self.torch = _imports(source, "torch")
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if not self.applies or (self.event is not None and not self.event_is_rng):
             return
         what = self._stochastic(node)
@@ -173,7 +166,7 @@ class RandomSeedNotSet(CstPythonRule):
             self.event = (self.position(node), what)
             self.event_is_rng = what.endswith(_ON_GLOBAL_RNG)
 
-    def _stochastic(self, node: cst.Call) -> str | None:
+    def _stochastic(self, node: ast.Call) -> str | None:
         name = call_name(node, self.source) or ""
         method = method_name(node) or ""
         last = name.rsplit(".", 1)[-1]
@@ -181,7 +174,7 @@ class RandomSeedNotSet(CstPythonRule):
             return "PyTorch training (random initialisation, dropout)"
         if last == "DataLoader":
             shuffle = keyword(node, "shuffle")
-            if shuffle is not None and literal(shuffle.value) is not False and literal(shuffle.value) is not None:
+            if shuffle is not None and literal(shuffle) is not False and literal(shuffle) is not None:
                 return "DataLoader(shuffle=True)"
         if last == "random_split" and keyword(node, "generator") is None:
             return "random_split() without a generator"
@@ -220,11 +213,11 @@ _SPLITTERS = {
     "StratifiedGroupKFold": True,
 }
 # A global seed that also fixes NumPy's generator, which scikit-learn uses when random_state is None.
-_NUMPY_SEED = re.compile(
+_NUMPY_SEED = lazy_compile(
     r"\b(?:np|numpy)\.random\.seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\("
     r"|\b(?:fix|setup|init)_seeds?\s*\("
 )
-_TORCH_SEED = re.compile(r"\bmanual_seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\(")
+_TORCH_SEED = lazy_compile(r"\bmanual_seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\(")
 
 
 def _numpy_seeded(source: PythonSource) -> bool:
@@ -249,7 +242,7 @@ def _numpy_seeded(source: PythonSource) -> bool:
     return False
 
 
-class SplitRandomStateMissing(CstPythonRule):
+class SplitRandomStateMissing(PythonRule):
     """A train/test split or cross-validation shuffle is not reproducible.
 
     What it checks:
@@ -351,7 +344,7 @@ class SplitRandomStateMissing(CstPythonRule):
         self.hf_datasets = _imports(source, "datasets")
         self.skip = is_test_path(file.path)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip or has_star_args(node):
             return
         name = call_name(node, self.source) or ""
@@ -371,9 +364,9 @@ class SplitRandomStateMissing(CstPythonRule):
         ):
             self.report(node, "random_split() without a seeded generator: the split changes on every run")
 
-    def _check_sklearn(self, node: cst.Call, splitter: str) -> None:
+    def _check_sklearn(self, node: ast.Call, splitter: str) -> None:
         shuffle = keyword(node, "shuffle")
-        shuffle_value = literal(shuffle.value) if shuffle is not None else None
+        shuffle_value = literal(shuffle) if shuffle is not None else None
         if shuffle is not None and shuffle_value is NOT_LITERAL:
             return  # shuffle=SOME_SETTING: whether it shuffles is decided elsewhere; not judged
         if _SPLITTERS[splitter]:
@@ -382,7 +375,7 @@ class SplitRandomStateMissing(CstPythonRule):
         elif shuffle is not None and shuffle_value is False:
             return
         state = keyword(node, "random_state")
-        if state is not None and literal(state.value) is not None:
+        if state is not None and literal(state) is not None:
             return
         if self.numpy_seeded:
             return
@@ -407,7 +400,7 @@ _NOT_HYPERPARAMETERS = frozenset(
     {"random_state", "seed", "random_seed", "n_jobs", "verbose", "verbosity", "silent", "device", "thread_count",
      "use_label_encoder", "enable_categorical", "eval_metric", "tree_method", "logging_level", "nthread"}
 )
-_TUNING = re.compile(
+_TUNING = lazy_compile(
     r"SearchCV\s*\(|\bparam_grid\b|\bparam_distributions\b|\boptuna\b|\bhyperopt\b|\bset_params\s*\(|\bray\.tune\b"
     r"|\btrial\.suggest_|\bskopt\b|\bBayesSearchCV\b|\bkeras_tuner\b|\bflaml\b|\bsweep\b"
 )
@@ -425,7 +418,20 @@ def _model_kind(name: str, source: PythonSource) -> str | None:
     return None
 
 
-class HyperparametersNotExplicit(CstPythonRule):
+def _compared_models(parent: ast.AST | None, node: ast.expr) -> bool:
+    """`node` is an element of a list/tuple/set, or a value of a dict, that holds at least two calls."""
+    if isinstance(parent, (ast.List, ast.Tuple, ast.Set)):
+        elements = [item.value if isinstance(item, ast.Starred) else item for item in parent.elts]
+    elif isinstance(parent, ast.Dict):
+        if any(value is node and key is None for key, value in zip(parent.keys, parent.values, strict=True)):
+            return False  # `{**Model()}`
+        elements = list(parent.values)
+    else:
+        return False
+    return sum(isinstance(item, ast.Call) for item in elements) >= 2
+
+
+class HyperparametersNotExplicit(PythonRule):
     """A model or optimizer is built with library defaults only.
 
     What it checks:
@@ -519,38 +525,32 @@ class HyperparametersNotExplicit(CstPythonRule):
         self.lr_scheduled = bool(re.search(r"\[\s*[\"']lr[\"']\s*\]\s*=", source.text))
         self.defaults: list[tuple[tuple[int, int, int, int], str]] = []
 
-    def visit_Call(self, node: cst.Call) -> None:
-        import libcst as cst
-
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip:
             return
         name = call_name(node, self.source) or ""
         kind = _model_kind(name, self.source)
         if kind is None or has_star_args(node):
             return
-        positional_args = [arg for arg in node.args if arg.keyword is None]
         if kind == "optimizer":
             if self.lr_scheduled:
                 return
             # torch takes the parameters first; Keras takes the learning rate first.
-            given = len(positional_args) - (1 if name.startswith("torch.") else 0)
-            if given > 0 or any(arg.keyword is not None for arg in node.args):
+            given = len(node.args) - (1 if name.startswith("torch.") else 0)
+            if given > 0 or node.keywords:
                 return
-        elif positional_args or any(
-            arg.keyword is not None and arg.keyword.value not in _NOT_HYPERPARAMETERS for arg in node.args
+        elif node.args or any(item.arg not in _NOT_HYPERPARAMETERS for item in node.keywords):
+            return
+        parent = self.parent(node)
+        if _compared_models(parent, node):
+            return  # a list of models compared with their defaults
+        outer = self.parent(parent) if isinstance(parent, ast.keyword) else parent
+        if (
+            isinstance(outer, ast.Call)
+            and outer.func is not node
+            and (call_name(outer, self.source) or "").endswith(("SearchCV", "Pipeline"))
         ):
             return
-        parent = parent_of(self, node)
-        if isinstance(parent, (cst.Element, cst.DictElement)):
-            container = parent_of(self, parent)
-            elements = getattr(container, "elements", [])
-            calls = [item for item in elements if isinstance(getattr(item, "value", None), cst.Call)]
-            if len(calls) >= 2:
-                return  # a list of models compared with their defaults
-        if isinstance(parent, cst.Arg):
-            outer = parent_of(self, parent)
-            if isinstance(outer, cst.Call) and (call_name(outer, self.source) or "").endswith(("SearchCV", "Pipeline")):
-                return
         self.defaults.append((self.position(node), name.rsplit(".", 1)[-1]))
 
     def finish(self) -> None:
@@ -568,7 +568,7 @@ class HyperparametersNotExplicit(CstPythonRule):
         )
 
 
-_NOTEBOOK_RUNNER = re.compile(r"\bpapermill\b|\bnbconvert\b[^\n]*--execute|\bploomber\b|\bjupyter\s+execute\b")
+_NOTEBOOK_RUNNER = lazy_compile(r"\bpapermill\b|\bnbconvert\b[^\n]*--execute|\bploomber\b|\bjupyter\s+execute\b")
 
 
 class TrainingEntrypointMissing(RepoRule):
@@ -656,7 +656,7 @@ class TrainingEntrypointMissing(RepoRule):
         yield self.finding(message, anchor)
 
 
-_ZERO_GRAD = re.compile(r"zero_?grad|clear_?grad|reset_?grad", re.I)
+_ZERO_GRAD = lazy_compile(r"zero_?grad|clear_?grad|reset_?grad", re.I)
 
 
 class _Frame:
@@ -672,7 +672,14 @@ class _Frame:
         self.fresh_optimizers: set[str] = set()
 
 
-class GradientsNotCleared(CstPythonRule):
+def _first_argument(call: ast.Call) -> ast.expr | None:
+    """The value of the call's first argument in source order, positional, keyword or starred."""
+    values = [arg.value if isinstance(arg, ast.Starred) else arg for arg in call.args]
+    values.extend(item.value for item in call.keywords)
+    return min(values, key=lambda value: (value.lineno, value.col_offset), default=None)
+
+
+class GradientsNotCleared(PythonRule):
     """A training loop never clears gradients, so they accumulate across steps.
 
     What it checks:
@@ -805,28 +812,40 @@ class GradientsNotCleared(CstPythonRule):
     # Loops and nested function bodies open frames; each call is recorded in the innermost one, and a
     # frame passes what it saw to its parent when it closes.
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.For) -> None:
         self.frames.append(_Frame(is_loop=True))
 
-    def visit_While(self, node: cst.While) -> None:
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
         self.frames.append(_Frame(is_loop=True))
 
-    def leave_For(self, original_node: cst.For) -> None:
+    def visit_While(self, node: ast.While) -> None:
+        self.frames.append(_Frame(is_loop=True))
+
+    def leave_For(self, node: ast.For) -> None:
         self._close_loop()
 
-    def leave_While(self, original_node: cst.While) -> None:
+    def leave_AsyncFor(self, node: ast.AsyncFor) -> None:
         self._close_loop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def leave_While(self, node: ast.While) -> None:
+        self._close_loop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self.frames.append(_Frame(is_loop=False))
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.frames.append(_Frame(is_loop=False))
+
+    def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._close_function()
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
+    def leave_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._close_function()
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
         self.frames.append(_Frame(is_loop=False))
 
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+    def leave_Lambda(self, node: ast.Lambda) -> None:
         self._close_function()
 
     def _close_function(self) -> None:
@@ -853,21 +872,19 @@ class GradientsNotCleared(CstPythonRule):
             parent.clears = parent.clears or frame.clears
             parent.inner_loop_steps = parent.inner_loop_steps or bool(frame.backward and frame.steps)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        import libcst as cst
-
+    def visit_Call(self, node: ast.Call) -> None:
         if not self.frames:
             return
         frame = self.frames[-1]
         method = method_name(node) or ""
         if method in ("backward", "manual_backward"):
-            receiver = dotted_name(node.func.value) if isinstance(node.func, cst.Attribute) else None
+            receiver = dotted_name(node.func.value) if isinstance(node.func, ast.Attribute) else None
             # Distributed autograd keeps gradients per context: nothing to clear.
             if frame.is_loop and "dist_autograd" not in (receiver or ""):
                 frame.backward = True
-        elif method == "step" and frame.is_loop and isinstance(node.func, cst.Attribute):
-            receiver = (dotted_name(node.func.value) or cst.Module([]).code_for_node(node.func.value)).lower()
-            first = node.args[0].value if node.args else None
+        elif method == "step" and frame.is_loop and isinstance(node.func, ast.Attribute):
+            receiver = (dotted_name(node.func.value) or self.source.segment(node.func.value)).lower()
+            first = _first_argument(node)
             argument = (dotted_name(first) or "").lower() if first is not None else ""
             stepped = argument if "scaler" in receiver else receiver
             if stepped in frame.fresh_optimizers:
@@ -876,28 +893,24 @@ class GradientsNotCleared(CstPythonRule):
                 frame.steps.append(self.position(node))
         elif _ZERO_GRAD.search(method):
             frame.clears = True
-        elif method == "zero_" and isinstance(node.func, cst.Attribute):
+        elif method == "zero_" and isinstance(node.func, ast.Attribute):
             receiver = dotted_name(node.func.value) or ""
             if receiver.endswith((".grad", ".grad.data")):
                 frame.clears = True
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        import libcst as cst
-
-        if self.frames and self.frames[-1].is_loop and isinstance(node.value, cst.Call):
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self.frames and self.frames[-1].is_loop and isinstance(node.value, ast.Call):
             built = call_name(node.value, self.source) or ""
             if "optim" in built.lower() or built.rsplit(".", 1)[-1] in _TORCH_OPTIMIZERS:
                 for target in node.targets:
-                    name = dotted_name(target.target)
+                    name = dotted_name(target)
                     if name:
                         self.frames[-1].fresh_optimizers.add(name.lower())
-        if self.frames and any(
-            isinstance(target.target, cst.Attribute) and target.target.attr.value == "grad" for target in node.targets
-        ):
+        if self.frames and any(isinstance(target, ast.Attribute) and target.attr == "grad" for target in node.targets):
             self.frames[-1].clears = True  # p.grad = None
 
 
-_CONFIG_LOADERS = re.compile(
+_CONFIG_LOADERS = lazy_compile(
     r"^\s*(?:import|from)\s+(?:argparse|click|typer|hydra|omegaconf|yaml|ruamel|toml|tomllib|tomli|configparser|fire"
     r"|ml_collections|gin|dotenv|pydantic_settings|jsonargparse|simple_parsing|tyro|absl)\b"
     r"|\bjson\.load\s*\(|\bos\.(?:environ|getenv)\b|\bsys\.argv\b|\bparams_show\s*\("
@@ -907,7 +920,7 @@ _CONFIG_LOADERS = re.compile(
 _HYPERPARAMETER_FIT = frozenset({"epochs", "batch_size", "learning_rate", "lr", "num_epochs", "n_epochs", "max_epochs"})
 
 
-class HyperparametersHardcoded(CstPythonRule):
+class HyperparametersHardcoded(PythonRule):
     """Hyperparameters are literals in a training script that reads no configuration.
 
     What it checks:
@@ -987,27 +1000,27 @@ class HyperparametersHardcoded(CstPythonRule):
         )
         self.found: tuple[tuple[int, int, int, int], list[str]] | None = None
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip or self.found is not None:
             return
         name = call_name(node, self.source) or ""
         method = method_name(node) or ""
         if _model_kind(name, self.source) is not None:
             keys = [
-                arg.keyword.value
-                for arg in node.args
-                if arg.keyword is not None
-                and arg.keyword.value not in _NOT_HYPERPARAMETERS
-                and isinstance(literal(arg.value), (int, float))
-                and not isinstance(literal(arg.value), bool)
+                item.arg
+                for item in node.keywords
+                if item.arg is not None
+                and item.arg not in _NOT_HYPERPARAMETERS
+                and isinstance(literal(item.value), (int, float))
+                and not isinstance(literal(item.value), bool)
             ]
         elif method == "fit":
             keys = [
-                arg.keyword.value
-                for arg in node.args
-                if arg.keyword is not None
-                and arg.keyword.value in _HYPERPARAMETER_FIT
-                and isinstance(literal(arg.value), (int, float))
+                item.arg
+                for item in node.keywords
+                if item.arg is not None
+                and item.arg in _HYPERPARAMETER_FIT
+                and isinstance(literal(item.value), (int, float))
             ]
         else:
             return
@@ -1028,12 +1041,12 @@ class HyperparametersHardcoded(CstPythonRule):
         )
 
 
-_CONFIG_WORDS = re.compile(r"conf|cfg|param|setting|hparam|hyper|option", re.I)
+_CONFIG_WORDS = lazy_compile(r"conf|cfg|param|setting|hparam|hyper|option", re.I)
 _LOADERS = frozenset(
     {"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "toml.load", "tomllib.load", "tomli.load",
      "omegaconf.OmegaConf.load"}
 )
-_SCHEMA = re.compile(
+_SCHEMA = lazy_compile(
     r"\bBaseSettings\b|\bConfigStore\b|\bOmegaConf\.structured\s*\(|\bjsonschema\b|\bcerberus\b|\bvoluptuous\b"
     r"|\bmarshmallow\b|\bSchema\s*\(|\bmodel_validate\s*\(|\bparse_obj\s*\("
     r"|^class\s+\w*(?:Config|Cfg|Conf|Params|Parameters|Settings|Args|Arguments|HParams|Hyperparameters|Options)\w*\s*\("
@@ -1045,7 +1058,7 @@ _SCHEMA = re.compile(
 )
 
 
-class ConfigUnvalidated(CstPythonRule):
+class ConfigUnvalidated(PythonRule):
     """Configuration is loaded as a plain dict and never validated.
 
     What it checks:
@@ -1109,32 +1122,28 @@ class ConfigUnvalidated(CstPythonRule):
         self.opened: dict[str, str] = {}
         self.done = False
 
-    def visit_With(self, node: cst.With) -> None:
-        import libcst as cst
-
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
-            if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(item.asname.name, cst.Name):
-                first = positional(item.item, 0)
-                if first is not None and (call_name(item.item, self.source) or "") in ("open", "io.open"):
-                    self.opened[item.asname.name.value] = cst.Module([]).code_for_node(first.value)
+            call = item.context_expr
+            if isinstance(call, ast.Call) and isinstance(item.optional_vars, ast.Name):
+                first = positional(call, 0)
+                if first is not None and (call_name(call, self.source) or "") in ("open", "io.open"):
+                    self.opened[item.optional_vars.id] = self.source.segment(first)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        import libcst as cst
+    visit_AsyncWith = visit_With
 
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip or self.done:
             return
         name = call_name(node, self.source) or ""
         if name not in _LOADERS:
             return
-        parent = parent_of(self, node)
-        if not isinstance(parent, (cst.Assign, cst.AnnAssign)):
+        parent = self.parent(node)
+        if not isinstance(parent, (ast.Assign, ast.AnnAssign)) or parent.value is not node:
             return  # passed straight into something else (often a typed constructor)
-        targets = (
-            [target.target for target in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
-        )
-        target_text = " ".join(cst.Module([]).code_for_node(target) for target in targets)
+        target_text = " ".join(self.source.segment(target) for target in targets_of(parent))
         first = positional(node, 0)
-        source_text = cst.Module([]).code_for_node(first.value) if first is not None else ""
+        source_text = self.source.segment(first) if first is not None else ""
         source_text = self.opened.get(source_text, source_text)
         if not _CONFIG_WORDS.search(target_text) and not _CONFIG_WORDS.search(source_text):
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
 import re
@@ -12,16 +13,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
+from mlready.patterns import search as gated_search
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
-from mlready.rule import CstPythonRule, Example, PythonRule, RepoRule, notebook
-from mlready.rules.pyhelpers import NOT_LITERAL, call_name, has_star_args, keyword, literal, method_name, positional
+from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rules.pyast import (
+    NOT_LITERAL,
+    call_name,
+    has_star_args,
+    keyword,
+    literal,
+    method_name,
+    positional,
+    qualified_name,
+)
 
 if TYPE_CHECKING:
-    import ast
-
-    import libcst as cst
-
     from mlready.parsers.dockerfile import Dockerfile, Instruction, Stage
 
 
@@ -39,12 +47,12 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("Google API key", re.compile(r"(?<![\w-])(AIza[0-9A-Za-z_-]{35})(?![\w-])"), 4),
     ("Stripe live key", re.compile(r"(?<![\w-])((?:sk|rk)_live_[0-9A-Za-z]{24,99})(?![\w-])"), 8),
 )
-_TOKEN_HINT = re.compile(r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|hf_|xox[abposr]-|hooks\.slack|sk-|AIza|_live_|PRIVATE KEY")
-_PRIVATE_KEY = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40,}")
+_TOKEN_HINT = lazy_compile(r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|hf_|xox[abposr]-|hooks\.slack|sk-|AIza|_live_|PRIVATE KEY")
+_PRIVATE_KEY = lazy_compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
+_BASE64_RUN = lazy_compile(r"[A-Za-z0-9+/]{40,}")
 
 # Words that mark a value as an obvious placeholder, a fake or an example.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_compile(
     r"x{3,}|X{3,}|\*{3,}|\.\.\.|…|example|your|dummy|placeholder|change[_-]?me|fake|redacted|sample|test|mock|insert"
     r"|replace|todo|secret[_-]?here|key[_-]?here|token[_-]?here|abcdef|123456|(.)\1{4,}",
     re.I,
@@ -53,30 +61,31 @@ _PLACEHOLDER = re.compile(
 # Keys whose literal value is a credential. A key must END with one of these words, so that
 # `password_length`, `token_limit` or `secret_name` do not count, and plain `*_token` keys such as
 # a tokenizer's `pad_token` count only after a credential-like prefix.
-_SECRET_KEY = re.compile(
+_SECRET_KEY = lazy_compile(
     r"(?:^|[_.-])(?:password|passwd|passphrase|secret|client_?secret|secret_?key|secret_?access_?key|api_?key|apikey"
     r"|access_?key|private_?key|(?:access|auth|api|bearer|refresh|hf|huggingface|hub|github|gh|gitlab|slack|bot"
     r"|discord|telegram|session|oauth|jwt|wandb|personal_?access|secret|service|app)_?token)$"
     r"|^token$"
 )
-_PASSWORD_KEY = re.compile(r"(?:password|passwd|passphrase)$")
+_PASSWORD_KEY = lazy_compile(r"(?:password|passwd|passphrase)$")
 # Well-known default credentials of local services (MinIO, Postgres, RabbitMQ ...): public, not secrets.
-_DEFAULT_CREDENTIAL = re.compile(
+_DEFAULT_CREDENTIAL = lazy_compile(
     r"(?:minio(?:admin|123)?|postgres(?:ql)?|password\d*|admin\d*|root|guest|mlflow|airflow|changeit|secret|pass"
     r"|user(?:name)?|default|mysql|redis|rabbitmq|jupyter|ubuntu|elastic|neo4j|grafana|prefect|kafka|zenml)",
     re.I,
 )
 
 # `key = "value"` in Python (also `key: str = "value"`, `"key": "value"`, `env["KEY"] = "value"`).
-_CODE_ASSIGNMENT = re.compile(
+_CODE_ASSIGNMENT = lazy_compile(
     r"""(?P<key>[A-Za-z_][\w.-]*)(?:["']\]?|["']?)\s*(?::\s*[A-Za-z_][\w\[\], .|]*?\s*)?(?:=|:)\s*[rRbBuU]?(?P<q>["'])(?P<value>[^"'\\\n]*)(?P=q)"""
 )
 # `key: value`, `key = value`, `KEY=value`, `"key": "value",` in configuration files.
-_CONFIG_ASSIGNMENT = re.compile(
+_CONFIG_ASSIGNMENT = lazy_compile(
     r"""^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?[ \t]*[:=][ \t]*(?P<q>["']?)(?P<value>[^\s"'#,;]+)(?P=q)[ \t]*[,;]?[ \t]*(?:#.*)?$""",
     re.M,
 )
-_KEYWORD_HINT = re.compile(r"(?i)pass(?:wd|word|phrase)|secret|api_?key|apikey|access_?key|private_?key|token")
+# Lower-case: it runs on the lower-cased text (a case-insensitive regex is several times slower).
+_KEYWORD_HINT = lazy_compile(r"pass(?:wd|word|phrase)|secret|api_?key|apikey|access_?key|private_?key|token")
 
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".json", ".properties", ".sh", ".bash", ".zsh", ".tfvars")
 _TEXT_SUFFIXES = (
@@ -87,10 +96,10 @@ _TEXT_SUFFIXES = (
 _TEXT_NAMES = frozenset({"dockerfile", "makefile", "procfile", ".netrc", ".pypirc", ".npmrc", "credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "jenkinsfile"})
 _MAX_SCAN_SIZE = 2 * 1024 * 1024
 # Folders of test data (Go's `testdata`, fixtures, mocks): keys there are generated for tests.
-_FIXTURE_DIR = re.compile(r"(?:^|/)(?:testdata|test[-_]data|fixtures?|__fixtures__|mocks?)/", re.I)
+_FIXTURE_DIR = lazy_compile(r"(?:^|/)(?:testdata|test[-_]data|fixtures?|__fixtures__|mocks?)/", re.I)
 _MAX_JSON_SIZE = 512 * 1024
 # A comment that vouches for a test token: published on purpose for a sandbox, a CI or staging instance, or fake.
-_DECLARED_HARMLESS = re.compile(
+_DECLARED_HARMLESS = lazy_compile(
     r"(?:#|//)[^\n]*\b(?:sandbox(?:ed)?|dummy|fake|mock|placeholder|throw[- ]?away|revoked|not\s+critical"
     r"|not\s+(?:a\s+)?(?:real|sensitive|secret)|(?:test|testing|demo|example|staging|ci)[- ](?:only\b|token|key|account|credential|instance))",
     re.I,
@@ -185,7 +194,7 @@ def _notebook_with_output(*cells: str) -> str:
 
 def token_hits(text: str) -> Iterator[tuple[int, str, str]]:
     """(offset, kind, masked) for each provider token or private key block in `text`."""
-    if not _TOKEN_HINT.search(text):
+    if not gated_search(_TOKEN_HINT, text):
         return
     for kind, pattern, visible in _TOKENS:
         for match in pattern.finditer(text):
@@ -204,7 +213,10 @@ def keyword_hits(text: str, config: bool) -> Iterator[tuple[int, str, int]]:
     pattern = _CONFIG_ASSIGNMENT if config else _CODE_ASSIGNMENT
     # Only lines that name a credential can hold one: the assignment pattern runs on those lines alone.
     next_line = 0
-    for hint in _KEYWORD_HINT.finditer(text):
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased: keep offsets right
+        lowered = re.sub(r"[A-Z]+", lambda match: match.group().lower(), text)
+    for hint in _KEYWORD_HINT.finditer(lowered):
         if hint.start() < next_line:
             continue
         line_start = text.rfind("\n", 0, hint.start()) + 1
@@ -385,10 +397,10 @@ class SecretInRepo(RepoRule):
 
 # -- SEC002 --------------------------------------------------------------------------------------
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][\w.]*)\s*=\s*(?P<value>.*?)\s*$")
-_ENV_SECRET_NAME = re.compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)", re.I)
-_ENV_HARMLESS_NAME = re.compile(r"(?:_|^)(?:FILE|PATH|DIR|URL|URI|HOST|PORT|NAME|USER|USERNAME|ENABLED|TYPE|ID)$", re.I)
-_URL_WITH_PASSWORD = re.compile(r"://[^:/@\s]+:([^@/\s]{3,})@")
+_ENV_LINE = lazy_compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][\w.]*)\s*=\s*(?P<value>.*?)\s*$")
+_ENV_SECRET_NAME = lazy_compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)", re.I)
+_ENV_HARMLESS_NAME = lazy_compile(r"(?:_|^)(?:FILE|PATH|DIR|URL|URI|HOST|PORT|NAME|USER|USERNAME|ENABLED|TYPE|ID)$", re.I)
+_URL_WITH_PASSWORD = lazy_compile(r"://[^:/@\s]+:([^@/\s]{3,})@")
 
 
 def env_secrets(text: str) -> list[tuple[int, str]]:
@@ -601,21 +613,32 @@ _HANDLER_NAMES = frozenset({"input_fn", "transform_fn", "predict_fn"})
 _REQUEST_WORDS = frozenset({"request", "req", "file", "files", "upload", "uploaded", "payload", "body", "data", "content"})
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Every Name and attribute name inside an expression."""
-    import libcst as cst
-
+def _names_in(node: ast.AST) -> set[str]:
+    """Every name inside an expression: variables, attribute names, keyword and lambda parameter names."""
     found: set[str] = set()
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(current.children)
+    for current in ast.walk(node):
+        if isinstance(current, ast.Name):
+            found.add(current.id)
+        elif isinstance(current, ast.Attribute):
+            found.add(current.attr)
+        elif isinstance(current, (ast.keyword, ast.arg)) and current.arg is not None:
+            found.add(current.arg)  # keyword names and lambda parameters were Name nodes in libcst
     return found
 
 
-class UnsafeDeserialization(CstPythonRule):
+def _first_argument(call: ast.Call) -> ast.expr | None:
+    """The first positional argument (even after `*args`), else the first argument of any kind in source order."""
+    for arg in call.args:
+        if not isinstance(arg, ast.Starred):
+            return arg
+    others = [*call.args, *(item.value for item in call.keywords)]
+    if not others:
+        return None
+    first = min(others, key=lambda item: (item.lineno, item.col_offset))
+    return first.value if isinstance(first, ast.Starred) else first
+
+
+class UnsafeDeserialization(PythonRule):
     """Serving code unpickles data that may come from a request.
 
     What it checks:
@@ -680,26 +703,26 @@ class UnsafeDeserialization(CstPythonRule):
         self.serving = file.path in repo.facts.serving_modules
         self.handlers: list[set[str] | None] = []
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        import libcst as cst
-
-        params = {param.name.value for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]}
-        handler = node.name.value in _HANDLER_NAMES
-        for decorator in node.decorators:
-            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-            if isinstance(target, cst.Attribute) and target.attr.value in _ROUTE_DECORATORS:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        params = {param.arg for param in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]}
+        handler = node.name in _HANDLER_NAMES
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute) and target.attr in _ROUTE_DECORATORS:
                 handler = True
         self.handlers.append((params - {"self", "cls"}) | {"request"} if handler else None)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.handlers.pop()
 
-    def visit_Call(self, node: cst.Call) -> None:
+    visit_AsyncFunctionDef = visit_FunctionDef
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def visit_Call(self, node: ast.Call) -> None:
         if not self.serving:
             return
         name = call_name(node, self.source) or ""
-        first = positional(node, 0)
-        argument = first.value if first is not None else (node.args[0].value if node.args else None)
+        argument = _first_argument(node)
         if argument is None or literal(argument) is not NOT_LITERAL:
             return
         handler = next((item for item in reversed(self.handlers) if item is not None), None)
@@ -707,9 +730,7 @@ class UnsafeDeserialization(CstPythonRule):
             self.report(node, f"`{name}` deserializes bytes in serving code, which runs any code they contain: accept JSON or Arrow and validate it")
             return
         allow_pickle = keyword(node, "allow_pickle")
-        risky = name in _PICKLE_LOAD or (
-            name == "numpy.load" and allow_pickle is not None and literal(allow_pickle.value) is True
-        )
+        risky = name in _PICKLE_LOAD or (name == "numpy.load" and allow_pickle is not None and literal(allow_pickle) is True)
         if risky and handler is not None and _names_in(argument) & (handler | _REQUEST_WORDS):
             self.report(node, f"`{name}` inside a request handler loads data derived from the request: unpickling it runs the caller's code")
 
@@ -765,7 +786,7 @@ def torch_pin(repo: Repo) -> tuple[str, str]:
     return _lookup(_TORCH_STATE, repo, compute)
 
 
-class TorchLoadUnsafe(CstPythonRule):
+class TorchLoadUnsafe(PythonRule):
     """`torch.load` may unpickle arbitrary code: `weights_only=True` is not in force.
 
     What it checks:
@@ -804,14 +825,14 @@ class TorchLoadUnsafe(CstPythonRule):
         super().start(file, repo, source)
         self.skip = is_test_path(file.path)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip or call_name(node, self.source) not in ("torch.load", "torch.serialization.load"):
             return
         if has_star_args(node):
             return
         weights_only = keyword(node, "weights_only")
         if weights_only is not None:
-            if literal(weights_only.value) is False:
+            if literal(weights_only) is False:
                 self.report(node, "`torch.load(..., weights_only=False)` unpickles arbitrary code: load a state_dict with weights_only=True")
             return
         state, pin = torch_pin(self.repo)
@@ -831,11 +852,11 @@ _HUB_FUNCTIONS = {
 _DATASET_BUILDERS = frozenset(
     {"csv", "json", "parquet", "text", "arrow", "pandas", "sql", "generator", "imagefolder", "audiofolder", "videofolder", "webdataset", "xml", "spark", "cache"}
 )
-_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?")
-_REVISION = re.compile(r"[0-9a-f]{7,40}")
+_HUB_ID = lazy_compile(r"[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?")
+_REVISION = lazy_compile(r"[0-9a-f]{7,40}")
 
 
-def _hub_target(call: cst.Call, name: str) -> str | None:
+def _hub_target(call: ast.Call, name: str) -> str | None:
     """The literal repository id a Hub download call fetches, or None."""
     keywords = _HUB_FUNCTIONS.get(name, ("pretrained_model_name_or_path", "model_name_or_path", "repo_id", "model_id"))
     arg = positional(call, 0)
@@ -843,11 +864,11 @@ def _hub_target(call: cst.Call, name: str) -> str | None:
         arg = next((keyword(call, word) for word in keywords if keyword(call, word) is not None), None)
     if arg is None:
         return None
-    value = literal(arg.value)
+    value = literal(arg)
     return value if isinstance(value, str) else None
 
 
-class HfDownloadUnpinned(CstPythonRule):
+class HfDownloadUnpinned(PythonRule):
     """A model or dataset is downloaded from the Hugging Face Hub without a pinned commit.
 
     What it checks:
@@ -938,7 +959,7 @@ class HfDownloadUnpinned(CstPythonRule):
         super().start(file, repo, source)
         self.skip = is_test_path(file.path)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if self.skip:
             return
         name = call_name(node, self.source) or ""
@@ -947,14 +968,14 @@ class HfDownloadUnpinned(CstPythonRule):
         if has_star_args(node):
             return
         local_only = keyword(node, "local_files_only")
-        if local_only is not None and literal(local_only.value) is not False:
+        if local_only is not None and literal(local_only) is not False:
             return
         target = _hub_target(node, name)
         if target is None or not self._hub_id(target, name):
             return
         revision = keyword(node, "revision")
         if revision is not None:
-            value = literal(revision.value)
+            value = literal(revision)
             if not isinstance(value, str) or _REVISION.fullmatch(value):
                 return
             self.report(node, f"`{target}` is fetched at revision '{value}', which can move: pin a commit hash")
@@ -1038,8 +1059,6 @@ class YamlUnsafeLoad(PythonRule):
         self.skip = is_test_path(file.path)
 
     def visit_Call(self, node: ast.Call) -> None:
-        from mlready.rules.pyast import call_name, has_star_args, keyword, positional, qualified_name
-
         if self.skip:
             return
         name = call_name(node, self.source)
@@ -1076,8 +1095,8 @@ _PII_WEAK = {
     "address": r"home_address|street_address|address_line_?\d?|postal_address|mailing_address",
 }
 _PII_PATTERNS = [(kind, re.compile(pattern), kind in _PII_STRONG) for kind, pattern in {**_PII_STRONG, **_PII_WEAK}.items()]
-_QUOTED = re.compile(r"""["']([A-Za-z][A-Za-z0-9 _\-]{1,40})["']""")
-_PRIVACY_DOC = re.compile(
+_QUOTED = lazy_compile(r"""["']([A-Za-z][A-Za-z0-9 _\-]{1,40})["']""")
+_PRIVACY_DOC = lazy_compile(
     r"\b(?:GDPR|RGPD|DSGVO|CCPA|HIPAA|LGPD|PIPEDA|consent|PII|personal(?:ly identifiable)?\s+(?:data|information)"
     r"|data protection|privacy|anonymi[sz](?:e|ed|es|ing|ation)|pseudonymi[sz]|de-?identif\w*|data retention"
     r"|datenschutz|personenbezogen\w*|données personnelles|datos personales|protección de datos|dados pessoais)\b",
@@ -1211,13 +1230,13 @@ class PiiWithoutPrivacyDoc(RepoRule):
 
 # -- SEC009 --------------------------------------------------------------------------------------
 
-_NON_ROOT_BASE = re.compile(
+_NON_ROOT_BASE = lazy_compile(
     r"(?:^|/)(?:jupyter|jupyterhub)/|quay\.io/jupyter/|:nonroot\b|-nonroot\b|cgr\.dev/chainguard/|^bitnami/|/bitnami/"
     r"|public\.ecr\.aws/lambda/|(?:^|/)amazon/aws-lambda-",  # AWS Lambda runs the handler as a sandbox user
     re.I,
 )
-_SHELL_ONLY = re.compile(r"""\[?\s*["']?(?:/usr)?(?:/bin/)?(?:ba|z|da)?sh["']?\s*\]?""")
-_PRIVILEGE_DROP = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst\s+-u)\b")
+_SHELL_ONLY = lazy_compile(r"""\[?\s*["']?(?:/usr)?(?:/bin/)?(?:ba|z|da)?sh["']?\s*\]?""")
+_PRIVILEGE_DROP = lazy_compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst\s+-u)\b")
 
 
 class DockerfileRunsAsRoot(RepoRule):
@@ -1295,15 +1314,15 @@ class DockerfileRunsAsRoot(RepoRule):
 
 # -- SEC010 --------------------------------------------------------------------------------------
 
-_RUN_CALL = re.compile(r"\.run(?:_server)?\s*\(")
-_DEBUG_ATTR = re.compile(r"^[ \t]*\w+\.(?:debug\s*=\s*True|config\[\s*[\"']DEBUG[\"']\s*\]\s*=\s*True)\b", re.M)
-_FLASK_DEBUG_ENV = re.compile(
+_RUN_CALL = lazy_compile(r"\.run(?:_server)?\s*\(")
+_DEBUG_ATTR = lazy_compile(r"^[ \t]*\w+\.(?:debug\s*=\s*True|config\[\s*[\"']DEBUG[\"']\s*\]\s*=\s*True)\b", re.M)
+_FLASK_DEBUG_ENV = lazy_compile(
     r"""\bFLASK_DEBUG["']?\s*[:=]\s*["']?(?:1|true|on|yes)\b|\bFLASK_ENV["']?\s*[:=]\s*["']?development\b"""
     r"""|\bname:\s*["']?FLASK_DEBUG["']?\s*\n\s*value:\s*["']?(?:1|true)\b""",
     re.I,
 )
-_MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*[\"']__main__[\"']\s*:", re.M)
-_WSGI_SERVER = re.compile(r"\b(?:gunicorn|uwsgi|waitress-serve|waitress|hypercorn|mod_wsgi|bjoern)\b")
+_MAIN_GUARD = lazy_compile(r"^if\s+__name__\s*==\s*[\"']__main__[\"']\s*:", re.M)
+_WSGI_SERVER = lazy_compile(r"\b(?:gunicorn|uwsgi|waitress-serve|waitress|hypercorn|mod_wsgi|bjoern)\b")
 
 
 def _call_arguments(text: str, open_paren: int) -> str:

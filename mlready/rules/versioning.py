@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mlready.model import Finding, Pillar, Severity
+from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
-from mlready.rule import CstPythonRule, Example, RepoRule, notebook
-from mlready.rules.pyhelpers import call_name, keyword, literal, method_name, positional
+from mlready.rule import Example, PythonRule, RepoRule, notebook
+from mlready.rules.pyast import call_name, keyword, literal, method_name, positional
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from mlready.parsers.python import PythonSource
 
 # Extensions that are always model artifacts.
@@ -30,7 +30,7 @@ _UNAMBIGUOUS = (
 )
 # Extensions that hold a model only when the path says so (`weights.h5`, `pytorch_model.bin`).
 AMBIGUOUS_MODEL_EXTENSIONS = (".h5", ".hdf5", ".bin", ".msgpack", ".params", ".model", ".weights")
-_MODEL_WORDS = re.compile(
+_MODEL_WORDS = lazy_compile(
     r"model|weight|ckpt|checkpoint|pretrained|keras|resnet|bert|gpt|vgg|yolo|classifier|regressor|encoder|decoder"
     r"|detector|estimator|(?:^|[/_.-])net(?:[/_.-]|$)",
     re.I,
@@ -43,9 +43,9 @@ DATA_EXTENSIONS = (
 )
 # In a data folder these hold data too.
 _DATA_FOLDER_EXTENSIONS = (".txt", ".json", ".dat", ".data", ".xml")
-_DATA_FOLDER = re.compile(r"(?:^|/)(?:data|datasets?|raw|processed|inputs?|corpus|corpora)/", re.I)
-_SAMPLE = re.compile(r"(?:^|[/_.-])(?:samples?|examples?|demos?|dummy|toy|mock)(?:[/_.-]|$)", re.I)
-_FIXTURE_FOLDER = re.compile(
+_DATA_FOLDER = lazy_compile(r"(?:^|/)(?:data|datasets?|raw|processed|inputs?|corpus|corpora)/", re.I)
+_SAMPLE = lazy_compile(r"(?:^|[/_.-])(?:samples?|examples?|demos?|dummy|toy|mock)(?:[/_.-]|$)", re.I)
+_FIXTURE_FOLDER = lazy_compile(
     r"(?:^|/)(?:(?:[\w-]*[-_])?(?:tests?|testing)|fixtures?|testdata|test_data|test-data|test_resources)/", re.I
 )
 
@@ -115,7 +115,7 @@ def _registry_skip(repo: Repo) -> str | None:
     return None
 
 
-_MLOPS_TOPIC = re.compile(
+_MLOPS_TOPIC = lazy_compile(
     r"\bmlops\b|\bproduction[- ](?:grade|ready|ml|machine learning)|\bmodel (?:registry|serving|deployment)\b", re.I
 )
 
@@ -338,7 +338,7 @@ def dvc_versions_models(repo: Repo) -> bool:
     )
 
 
-_SAVE_LINE = re.compile(
+_SAVE_LINE = lazy_compile(
     r"\b(?:joblib|pickle|dill|cloudpickle)\.dump\s*\(|\btorch\.save\s*\(|\.save_(?:model|pretrained|weights|checkpoint)\s*\("
     r"|\bsave_model\s*\(|\b\w*model\w*\.save\s*\(|\.log_model\s*\(|\btorch\.onnx\.export\s*\(",
     re.I,
@@ -364,7 +364,7 @@ _TRACKING_IMPORTS = frozenset(
     {"mlflow", "wandb", "neptune", "comet_ml", "clearml", "trains", "aim", "dvclive", "sacred", "tensorboardX",
      "guild", "polyaxon", "determined", "swanlab", "trackio"}
 )
-_TRACKING_CODE = re.compile(
+_TRACKING_CODE = lazy_compile(
     r"\btorch\.utils\.tensorboard\b|\bSummaryWriter\s*\(|\btf\.summary\.create_file_writer\s*\(|\bTensorBoard\s*\("
     r"|\b(?:TensorBoard|Wandb|MLFlow|Neptune|Comet|CSV|Aim|DVCLive)Logger\s*\(|\breport_to\s*=\s*[\[\"'](?!none)"
     r"|\bDefaultTrainer\b|\bEventStorage\b|\bRun\.get_context\s*\(|\baiplatform\.(?:start_run|log_metrics|log_params)\s*\("
@@ -477,7 +477,7 @@ class ExperimentTrackingAbsent(RepoRule):
 
 
 # A script that writes its own run log: metrics/scores/ledger files in JSON, JSONL or CSV.
-_HOMEMADE_LOG = re.compile(
+_HOMEMADE_LOG = lazy_compile(
     r"[\"'][^\"'\n]*(?:metrics|scores|ledger|experiments?|runs|log|stats|history)[^\"'\n]*\.(?:jsonl?|csv|txt)[\"']"
     r"|\bCSVLogger\s*\(",
     re.I,
@@ -485,7 +485,7 @@ _HOMEMADE_LOG = re.compile(
 _NO_TRACKING = (
     "training runs are not tracked: log parameters, metrics and models with MLflow, W&B, DVCLive or TensorBoard"
 )
-_TRAINING_CALL = re.compile(
+_TRAINING_CALL = lazy_compile(
     r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(\s*\)|\bTrainer\s*\(|\.train_model\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\("
 )
 
@@ -720,37 +720,37 @@ _SAVE_METHODS: dict[str, tuple[int, tuple[str, ...]]] = {
 }
 # Modules whose `save_model(model, path)` is a function taking the model first.
 _SAVE_MODEL_MODULES = frozenset({"keras", "tensorflow", "tf", "mlflow", "tf_keras"})
-_VERSION_TOKEN = re.compile(r"v\d|\d{6,}|\d{4}[-_]\d{2}|version|\{|%", re.I)
-_MODEL_OBJECT = re.compile(
+_VERSION_TOKEN = lazy_compile(r"v\d|\d{6,}|\d{4}[-_]\d{2}|version|\{|%", re.I)
+_MODEL_OBJECT = lazy_compile(
     r"model|clf|classif|regress|estimat|pipe|vectori|scaler|encoder|booster|bst|forest|svm|knn|xgb|lgb|tree|net\b"
     r"|state_dict|weights|ckpt|checkpoint",
     re.I,
 )
-_MODEL_RECEIVER = re.compile(r"model|net|clf|classifier|regressor|estimator|learner|booster|bst|pipe", re.I)
+_MODEL_RECEIVER = lazy_compile(r"model|net|clf|classifier|regressor|estimator|learner|booster|bst|pipe", re.I)
 _PATH_BUILDERS = {"os.path.join", "pathlib.Path", "Path", "posixpath.join"}
 
 
-def _literal_path(node: cst.BaseExpression, source: PythonSource) -> str | None:
+def _literal_path(node: ast.expr, source: PythonSource) -> str | None:
     """The path a literal path expression names: 'm.pkl', Path('m.pkl'), os.path.join('a', 'm.pkl'), Path('a') / 'b'."""
-    import libcst as cst
-
     value = literal(node)
     if isinstance(value, str):
         return value
-    if isinstance(node, cst.FormattedString):
-        if all(isinstance(part, cst.FormattedStringText) for part in node.parts):
-            return "".join(part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
+    if isinstance(node, ast.JoinedStr):  # an f-string without placeholders
+        if all(isinstance(part, ast.Constant) for part in node.values):
+            return "".join(str(part.value) for part in node.values if isinstance(part, ast.Constant))
         return None
-    if isinstance(node, cst.Call) and call_name(node, source) in _PATH_BUILDERS and node.args:
-        parts = [_literal_path(arg.value, source) if arg.keyword is None and not arg.star else None for arg in node.args]
+    if isinstance(node, ast.Call) and call_name(node, source) in _PATH_BUILDERS and (node.args or node.keywords):
+        if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
+            return None
+        parts = [_literal_path(arg, source) for arg in node.args]
         return "/".join(part for part in parts if part is not None) if all(part is not None for part in parts) else None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         left, right = _literal_path(node.left, source), _literal_path(node.right, source)
         return f"{left}/{right}" if left is not None and right is not None else None
     return None
 
 
-class ModelSaveUnversioned(CstPythonRule):
+class ModelSaveUnversioned(PythonRule):
     """A model is saved to a fixed file name that carries no version, and nothing else versions it.
 
     What it checks:
@@ -864,7 +864,8 @@ class ModelSaveUnversioned(CstPythonRule):
     def finish(self) -> None:
         if not self.saves:
             return
-        (line, column, end_line, end_column), path = self.saves[0]
+        # The first save in source order (the ast walk visits some children, such as decorators, out of it).
+        (line, column, end_line, end_column), path = min(self.saves, key=lambda save: save[0][:2])
         more = f" (and {len(self.saves) - 1} more in this file)" if len(self.saves) > 1 else ""
         self.report_at(
             line,
@@ -874,36 +875,36 @@ class ModelSaveUnversioned(CstPythonRule):
             end_column=end_column,
         )
 
-    def visit_With(self, node: cst.With) -> None:
-        import libcst as cst
-
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
-            if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(item.asname.name, cst.Name):
-                path = self._opened_path(item.item)
+            if isinstance(item.context_expr, ast.Call) and isinstance(item.optional_vars, ast.Name):
+                path = self._opened_path(item.context_expr)
                 if path is not None:
-                    self.open_names[item.asname.name.value] = path
+                    self.open_names[item.optional_vars.id] = path
 
-    def _opened_path(self, call: cst.Call) -> str | None:
+    visit_AsyncWith = visit_With
+
+    def _opened_path(self, call: ast.Call) -> str | None:
         if call_name(call, self.source) not in ("open", "io.open", "builtins.open"):
             return None
         first = positional(call, 0)
-        return _literal_path(first.value, self.source) if first is not None else None
+        return _literal_path(first, self.source) if first is not None else None
 
-    def visit_Call(self, node: cst.Call) -> None:
-        import libcst as cst
-
+    def visit_Call(self, node: ast.Call) -> None:
         if is_test_path(self.file.path):
             return
         name = call_name(node, self.source) or ""
         method = method_name(node) or ""
-        receiver = dotted_receiver(node)
+        receiver = ""
         if name in _SAVE_FUNCTIONS:
             index, names = _SAVE_FUNCTIONS[name]
-        elif receiver.split(".")[0] in ("self", "cls", "super()"):
+        elif method not in _SAVE_METHODS:  # (save_model is one): the receiver's source text is read only from here
+            return
+        elif (receiver := dotted_receiver(node, self.source)).split(".")[0] in ("self", "cls", "super()"):
             return  # the project's own save method: its body is checked where the file is written
         elif method == "save_model" and "." in name and name.split(".")[0] in _SAVE_MODEL_MODULES:
             index, names = 1, ("filepath", "path", "model_path")  # keras.models.save_model(model, path), mlflow
-        elif method in _SAVE_METHODS and isinstance(node.func, cst.Attribute) and name.split(".")[0] not in _SAVE_MODEL_MODULES:
+        elif isinstance(node.func, ast.Attribute) and name.split(".")[0] not in _SAVE_MODEL_MODULES:
             index, names = _SAVE_METHODS[method]
         else:
             return
@@ -912,20 +913,20 @@ class ModelSaveUnversioned(CstPythonRule):
             return
         path: str | None
         if name.endswith(".dump") and name != "joblib.dump" and name != "skops.io.dump":
-            if isinstance(arg.value, cst.Call):
-                path = self._opened_path(arg.value)
-            elif isinstance(arg.value, cst.Name):
-                path = self.open_names.get(arg.value.value)
+            if isinstance(arg, ast.Call):
+                path = self._opened_path(arg)
+            elif isinstance(arg, ast.Name):
+                path = self.open_names.get(arg.id)
             else:
                 path = None
         else:
-            path = _literal_path(arg.value, self.source)
+            path = _literal_path(arg, self.source)
         if not path or _VERSION_TOKEN.search(path):
             return
         if name in _SAVE_FUNCTIONS:
             # pickle.dump and torch.save store anything: only a path or object named like a model counts.
             saved = positional(node, 0)
-            saved_text = cst.Module([]).code_for_node(saved.value) if saved is not None else ""
+            saved_text = self.source.segment(saved) if saved is not None else ""
             if not _MODEL_WORDS.search(path.rsplit("/", 1)[-1]) and not _MODEL_OBJECT.search(saved_text):
                 return
         if method == "save" and name not in _SAVE_FUNCTIONS:
@@ -939,16 +940,14 @@ class ModelSaveUnversioned(CstPythonRule):
         self.saves.append((self.position(node), path))
 
 
-def dotted_receiver(call: cst.Call) -> str:
+def dotted_receiver(call: ast.Call, source: PythonSource) -> str:
     """The source text of the object a method is called on ('' for a plain function call)."""
-    import libcst as cst
-
-    if isinstance(call.func, cst.Attribute):
-        return cst.Module([]).code_for_node(call.func.value)
+    if isinstance(call.func, ast.Attribute):
+        return source.segment(call.func.value)
     return ""
 
 
-_METADATA_CODE = re.compile(
+_METADATA_CODE = lazy_compile(
     r"[\"'](?:model_)?version[\"']|[\"'](?:trained|created|saved|exported|built)_(?:at|on|date|time)[\"']"
     r"|[\"'](?:training_date|train_date|timestamp|git_(?:commit|sha|hash)|commit_hash)[\"']"
     r"|\bModelCard\b|\bmodel_card\b|\bmodelcard\b|\bskops\.card\b|\bsave_metadata\s*\(|\bmetadata\s*=",
