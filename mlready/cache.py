@@ -6,6 +6,16 @@ the sizes it looked at, and the file list when it listed files. On the next run
 an entry is reused only if every one of those digests is unchanged, so a warm
 run parses nothing, and editing one file reruns only what depended on it.
 
+Three layers keep a warm run close to the cost of listing the files:
+- a run file with the last whole run: when no file digest changed, its report
+  is replayed and no rule runs (the entries file is not even read);
+- file stamps (size, mtime, inode -> digest), as git's index keeps them, so an
+  unchanged file is not read to learn its digest; a stamp within two seconds of
+  the run is not trusted (a write in the same tick would not change it);
+- regex answers per file content (`Repo.contains`), so after an edit only the
+  changed files are searched again.
+Entries that read the same files share one stored dependency set.
+
 The cache lives outside the analysed repository (mlready never writes there):
 `$MLREADY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlready`, else `~/.cache/mlready`,
 with a CACHEDIR.TAG. It is JSON only, never pickle; an unreadable or foreign

@@ -483,6 +483,8 @@ class _AstWalker:
     def _plan(self, node_class: type) -> tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any], Any], ...], tuple[str, ...]]:
         name = node_class.__name__
         fields = tuple(field for field in node_class._fields if field not in _LEAF_FIELDS)  # type: ignore[attr-defined]
+        if "decorator_list" in fields:  # in source order: decorators come before the def they decorate
+            fields = ("decorator_list", *(field for field in fields if field != "decorator_list"))
         plan = (tuple(self.visit_by_name.get(name, ())), tuple(self.leave_by_name.get(name, ())), fields)
         self.plans[node_class] = plan
         return plan

@@ -367,8 +367,8 @@ class SplitRandomStateMissing(PythonRule):
     def _check_sklearn(self, node: ast.Call, splitter: str) -> None:
         shuffle = keyword(node, "shuffle")
         shuffle_value = literal(shuffle) if shuffle is not None else None
-        if shuffle is not None and shuffle_value is NOT_LITERAL:
-            return  # shuffle=SOME_SETTING: whether it shuffles is decided elsewhere; not judged
+        if shuffle is not None and (shuffle_value is NOT_LITERAL or shuffle_value is Ellipsis):
+            return  # shuffle=SOME_SETTING (or a `...` placeholder): decided elsewhere; not judged
         if _SPLITTERS[splitter]:
             if shuffle is None or shuffle_value is False:
                 return  # KFold without shuffle is deterministic
@@ -418,8 +418,13 @@ def _model_kind(name: str, source: PythonSource) -> str | None:
     return None
 
 
-def _compared_models(parent: ast.AST | None, node: ast.expr) -> bool:
+def _compared_models(rule: PythonRule, node: ast.expr) -> bool:
     """`node` is an element of a list/tuple/set, or a value of a dict, that holds at least two calls."""
+    parent = rule.parent(node)
+    if isinstance(parent, ast.Tuple):
+        outer = rule.parent(parent)
+        if isinstance(outer, ast.Subscript) and outer.slice is parent:
+            return False  # `x[Model(), Other()]` is an index, not a collection of models
     if isinstance(parent, (ast.List, ast.Tuple, ast.Set)):
         elements = [item.value if isinstance(item, ast.Starred) else item for item in parent.elts]
     elif isinstance(parent, ast.Dict):
@@ -541,9 +546,9 @@ class HyperparametersNotExplicit(PythonRule):
                 return
         elif node.args or any(item.arg not in _NOT_HYPERPARAMETERS for item in node.keywords):
             return
-        parent = self.parent(node)
-        if _compared_models(parent, node):
+        if _compared_models(self, node):
             return  # a list of models compared with their defaults
+        parent = self.parent(node)
         outer = self.parent(parent) if isinstance(parent, ast.keyword) else parent
         if (
             isinstance(outer, ast.Call)
