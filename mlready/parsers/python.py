@@ -77,28 +77,45 @@ def parse_python(text: str) -> ast.Module:
 
 
 def parse_cells(cells: list[tuple[int, str]]) -> tuple[ast.Module, str, list[tuple[int, int]], list[tuple[int, ParseError]]]:
-    """Parse notebook code cells one by one and join them into one module.
+    """Parse notebook code cells as one module.
 
     Returns the module, the joined text, the map of its lines to (cell, line),
-    and the cells that do not parse (which are left out).
+    and the cells that do not parse (which are left out). The joined text is
+    parsed once; only when that fails is each cell parsed alone, to find and
+    leave out the broken ones.
     """
-    body: list[ast.stmt] = []
-    pieces: list[str] = []
-    cell_lines: list[tuple[int, int]] = []
     failed: list[tuple[int, ParseError]] = []
+    if cells:
+        text, cell_lines = _join(cells)
+        try:
+            return parse_python(text), text, cell_lines, failed
+        except ParseError:
+            pass
+    kept = []
     for index, source in cells:
         try:
-            tree = parse_python(source + "\n")
+            parse_python(source + "\n")
         except ParseError as error:
             failed.append((index, error))
-            continue
-        if pieces:
-            ast.increment_lineno(tree, len(pieces))
-        body.extend(tree.body)
+        else:
+            kept.append((index, source))
+    text, cell_lines = _join(kept)
+    try:
+        tree = parse_python(text)
+    except ParseError:  # cells that parse alone but not together (a bracket closed in the next cell)
+        tree, text, cell_lines = ast.Module(body=[], type_ignores=[]), "\n", []
+        failed = [(index, ParseError("the notebook's cells do not parse together")) for index, _ in cells]
+    return tree, text, cell_lines, failed
+
+
+def _join(cells: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]]:
+    pieces: list[str] = []
+    cell_lines: list[tuple[int, int]] = []
+    for index, source in cells:
         own_lines = source.split("\n")
         pieces.extend(own_lines)
         cell_lines.extend((index, number) for number in range(1, len(own_lines) + 1))
-    return ast.Module(body=body, type_ignores=[]), "\n".join(pieces) + "\n", cell_lines, failed
+    return "\n".join(pieces) + "\n", cell_lines
 
 
 _IMPORT_AS = re.compile(r"^[ \t]*import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*)", re.M)
