@@ -131,25 +131,28 @@ class ResultCache:
     def _warn(self, message: str) -> None:
         sys.stderr.write(f"mlready: warning: {message}\n")
 
-    def _load(self) -> None:
-        if not self.path.is_file():
-            return
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        """A cache file of this format and scope, or None (with a warning when one exists but is not)."""
+        if not path.is_file():
+            return None
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
+            document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
-            self._warn(f"ignoring unreadable cache {self.path}")
+            self._warn(f"ignoring unreadable cache {path}")
+            return None
+        if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT or document.get("scope") != self.scope:
+            self._warn(f"ignoring foreign or outdated cache {path}")
+            return None
+        return document
+
+    def _load(self) -> None:
+        document = self._read(self.path)
+        if document is None:
             return
+        entries, depsets, matches = document.get("entries"), document.get("depsets"), document.get("matches")
         if (
-            not isinstance(document, dict)
-            or document.get("format") != CACHE_FORMAT
-            or document.get("scope") != self.scope
-            or not isinstance(document.get("entries"), dict)
-        ):
-            self._warn(f"ignoring foreign or outdated cache {self.path}")
-            return
-        entries, depsets, matches = document["entries"], document.get("depsets"), document.get("matches")
-        if (
-            isinstance(depsets, dict)
+            isinstance(entries, dict)
+            and isinstance(depsets, dict)
             and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in depsets.values())
             and all(_valid_entry(entry) and entry["depset"] in depsets for entry in entries.values())
             and isinstance(matches, dict)
@@ -160,15 +163,8 @@ class ResultCache:
             self._warn(f"ignoring malformed cache {self.path}")
 
     def _load_run_file(self) -> None:
-        if not self.run_path.is_file():
-            return
-        try:
-            document = json.loads(self.run_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            self._warn(f"ignoring unreadable cache {self.run_path}")
-            return
-        if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT or document.get("scope") != self.scope:
-            self._warn(f"ignoring foreign or outdated cache {self.run_path}")
+        document = self._read(self.run_path)
+        if document is None:
             return
         stamps, runs = document.get("stamps"), document.get("runs")
         if (

@@ -87,9 +87,6 @@ class _NotLiteral:
 NOT_LITERAL: Any = _NotLiteral()
 
 
-def is_string_literal(node: ast.AST | None) -> bool:
-    return isinstance(literal(node), str)
-
 
 def targets_of(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr]:
     """The assigned expressions of any assignment statement."""
