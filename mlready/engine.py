@@ -439,6 +439,7 @@ def run_python_rules(repo: Repo, file: SourceFile, rules: Sequence[PythonRule]) 
     source = repo.python(file.path)
     if source is None:
         return []
+    repo.release("python", file.path)  # nothing else reads this tree: keeping every one would grow the heap
     visitors = [type(rule)(rule.options) for rule in rules]
     try:
         for visitor in visitors:

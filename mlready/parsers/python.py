@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -66,6 +67,11 @@ def parse_python(text: str) -> ast.Module:
     """Parse with CPython's parser (linear time, and bounded on deep nesting)."""
     if len(text) > MAX_PYTHON_BYTES:
         raise ParseError(f"Python file over {MAX_PYTHON_BYTES // 1024} KiB (generated code?): Python rules skipped")
+    # The parser allocates a node per token; with the collector on, each burst of allocations triggers
+    # collections that scan the whole heap of a big run (3x the parse time on a large library). An AST
+    # holds no reference cycles, so nothing is lost by pausing the collector while it is built.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return ast.parse(text)
     except SyntaxError as error:
@@ -74,6 +80,9 @@ def parse_python(text: str) -> ast.Module:
         raise ParseError("Python source nested too deeply to parse") from None
     except ValueError as error:  # for example, a NUL byte
         raise ParseError(f"Python source could not be parsed: {error}") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def parse_cells(cells: list[tuple[int, str]]) -> tuple[ast.Module, str, list[tuple[int, int]], list[tuple[int, ParseError]]]:

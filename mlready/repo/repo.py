@@ -320,6 +320,10 @@ class Repo:
         self._parsed[key] = result
         return result
 
+    def release(self, kind: str, path: str) -> None:
+        """Drop a parsed artifact that will not be asked for again (a later call parses again)."""
+        self._parsed.pop((kind, path), None)
+
     def notebook(self, path: str) -> Notebook | None:
         from mlready.parsers.notebook import parse_notebook
 
