@@ -149,29 +149,34 @@ def _run_rules(
     raw: dict[str, list[Finding]] = {}
     skipped: dict[str, str] = {}
     python_rules: list[PythonRule] = []
-    # Python rules first: their files are parsed in worker processes while this one runs the other rules.
+    # Python rules first: their files are parsed in worker processes while this one runs the other rules,
+    # and the self-contained repository rules go to the workers too.
     ordered = [rule for rule in rules if isinstance(rule, PythonRule)] + [rule for rule in rules if not isinstance(rule, PythonRule)]
+    alone = [rule for rule in rules if isinstance(rule, RepoRule) and rule.self_contained]
     python_run: _PythonRun | None = None
-    for rule in ordered:
-        if python_run is None and not isinstance(rule, PythonRule) and python_rules:
-            python_run = _PythonRun(repo, python_rules, cache, progress)
-        options = json.dumps(rule.options, sort_keys=True, default=str)
 
-        def skip_and_check(rule: Rule = rule) -> tuple[str | None, list[Finding]]:
-            reason = rule.skip_reason(repo)
-            if reason or not isinstance(rule, RepoRule):
-                return reason, []
-            return None, list(rule.check(repo))
-
-        outcome = _guard(repo, rule, None, lambda key=f"rule\0{rule.code}\0{options}", run=skip_and_check: _cached(repo, cache, key, run))
+    def apply(rule: Rule, outcome: Any) -> bool:
+        """Record a rule's outcome; whether the rule applies (it neither crashed nor skipped)."""
         if isinstance(outcome, _Crash):
             skipped[rule.code] = outcome.message
-            continue
+            return False
         reason, found = outcome
         if reason:
             skipped[rule.code] = str(reason)
-            continue
+            return False
         raw[rule.code] = list(found)
+        return True
+
+    for rule in ordered:
+        if python_run is None and not isinstance(rule, PythonRule) and python_rules:
+            python_run = _PythonRun(repo, python_rules, cache, progress, alone)
+        if python_run is not None and rule.code in python_run.repo_jobs:
+            continue
+        options = json.dumps(rule.options, sort_keys=True, default=str)
+        key = f"rule\0{rule.code}\0{options}"
+        outcome = _guard(repo, rule, None, lambda key=key, rule=rule: _cached(repo, cache, key, lambda: _skip_and_check(repo, rule)))
+        if not apply(rule, outcome):
+            continue
         if isinstance(rule, PythonRule):
             python_rules.append(rule)
         elif isinstance(rule, FileRule):
@@ -192,10 +197,20 @@ def _run_rules(
     if python_run is not None:
         for finding in python_run.results():
             raw[finding.code].append(finding)
+        for rule in alone:
+            if rule.code in python_run.repo_jobs:
+                apply(rule, python_run.repo_outcomes[rule.code])
 
     findings, suppressed = _suppress(repo, settings, [finding for found in raw.values() for finding in found])
     findings = _fingerprint(repo, findings, {rule.code for rule in rules if isinstance(rule, RepoRule)})
     return findings, suppressed, skipped
+
+
+def _skip_and_check(repo: Repo, rule: Rule) -> tuple[str | None, list[Finding]]:
+    reason = rule.skip_reason(repo)
+    if reason or not isinstance(rule, RepoRule):
+        return reason, []
+    return None, list(rule.check(repo))
 
 
 def _run_key(settings: Settings, rules: Sequence[Rule]) -> str:
@@ -308,7 +323,7 @@ def _trigger_matches(repo: Repo, rule: FileRule, file: SourceFile) -> bool:
 # -- Python rules over many files, in parallel -----------------------------------------------
 
 PARALLEL_MIN_JOBS = 8
-_WORKER_STATE: tuple[Repo, dict[str, PythonRule]] | None = None
+_WORKER_STATE: tuple[Repo, dict[str, Rule]] | None = None
 _NO_FILE = SourceFile("", 0, "other")
 
 
@@ -325,6 +340,16 @@ def worker_count() -> int:
     return max(1, min(8, len(os.sched_getaffinity(0))))
 
 
+def _repo_job(code: str) -> tuple[Any, list[str], list[Diagnostic]]:
+    """Run one self-contained repository rule (in a worker, or in process); report what it read."""
+    assert _WORKER_STATE is not None
+    repo, rules_by_code = _WORKER_STATE
+    rule = rules_by_code[code]
+    with repo.recording() as record:
+        outcome = _guard(repo, rule, None, lambda: _skip_and_check(repo, rule))
+    return outcome, sorted(record.deps), record.diagnostics
+
+
 def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[str], list[Diagnostic], int]:
     """Run the Python rules `codes` (those that want the file) on one file, in a worker or in process.
 
@@ -337,7 +362,8 @@ def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[s
     before = repo.parse_count
     with repo.recording() as record:
         # The text triggers are checked here, in the workers, where they run in parallel.
-        triggered = [rules_by_code[code] for code in codes if file and _trigger_matches(repo, rules_by_code[code], file)]
+        rules = [rule for code in codes if isinstance(rule := rules_by_code[code], PythonRule)]
+        triggered = [rule for rule in rules if file and _trigger_matches(repo, rule, file)]
         found = run_python_rules(repo, file, triggered) if file and triggered else []
     return found, sorted(record.deps), record.diagnostics, repo.parse_count - before
 
@@ -352,10 +378,19 @@ class _PythonRun:
     """
 
     def __init__(
-        self, repo: Repo, rules: Sequence[PythonRule], cache: ResultCache | None, progress: Callable[[int, int], None] | None
+        self,
+        repo: Repo,
+        rules: Sequence[PythonRule],
+        cache: ResultCache | None,
+        progress: Callable[[int, int], None] | None,
+        alone: Sequence[RepoRule] = (),
     ) -> None:
         global _WORKER_STATE
         self.repo, self.cache, self.progress = repo, cache, progress
+        # Self-contained repository rules the workers run (only when there are workers): code -> cache key.
+        self.repo_jobs: dict[str, str] = {}
+        self.repo_outcomes: dict[str, Any] = {}
+        self.repo_futures: list[tuple[str, Any]] = []
         self.code_files = repo.files("python", "notebook")
         self.found: dict[str, list[Finding]] = {}
         self.jobs: list[tuple[str, tuple[str, ...]]] = []
@@ -371,7 +406,7 @@ class _PythonRun:
                 self.found[file.path] = hit[1]
             else:
                 self.jobs.append((file.path, tuple(rule.code for rule in wanted)))
-        _WORKER_STATE = (repo, {rule.code: rule for rule in rules})
+        _WORKER_STATE = (repo, {rule.code: rule for rule in [*rules, *alone]})
         self.pool: Any = None
         self.futures: list[Any] = []
         workers = worker_count()
@@ -383,6 +418,14 @@ class _PythonRun:
             order = sorted(range(len(self.jobs)), key=lambda index: -(repo.file(self.jobs[index][0]) or _NO_FILE).stored_size)
             try:
                 self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                for rule in alone:  # first: each is one long task
+                    key = f"rule\0{rule.code}\0{json.dumps(rule.options, sort_keys=True, default=str)}"
+                    self.repo_jobs[rule.code] = key
+                    hit = _cache_hit(repo, cache, key)
+                    if hit is not None:
+                        self.repo_outcomes[rule.code] = hit
+                    else:
+                        self.repo_futures.append((rule.code, self.pool.submit(_repo_job, rule.code)))
                 self.futures = [(index, self.pool.submit(_python_job, self.jobs[index])) for index in order]
             except OSError:
                 self._close()
@@ -390,7 +433,7 @@ class _PythonRun:
     def _close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool, self.futures = None, []
+        self.pool, self.futures, self.repo_futures = None, [], []
 
     def _collect(self) -> tuple[list[_Result], bool]:
         """The jobs' results in order, and whether they ran in worker processes."""
@@ -415,9 +458,28 @@ class _PythonRun:
                 self.progress(done, len(self.jobs))
         return results, False
 
+    def _collect_repo_jobs(self) -> None:
+        """The outcomes of the repository rules run in workers (in this process if a worker died)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        repo, cache = self.repo, self.cache
+        futures = dict(self.repo_futures)
+        for code in [code for code in self.repo_jobs if code not in self.repo_outcomes]:
+            try:
+                outcome, deps, diagnostics = futures[code].result() if code in futures else _repo_job(code)
+            except (BrokenProcessPool, OSError):
+                outcome, deps, diagnostics = _repo_job(code)
+            for item in diagnostics:
+                repo.diagnose(item.path, item.message, item.line)
+            if cache is not None and not isinstance(outcome, _Crash):
+                unique = sorted(set(diagnostics), key=Diagnostic.sort_key)
+                cache.store(self.repo_jobs[code], {dep: repo.digest(dep) for dep in deps}, outcome[1], unique, outcome[0])
+            self.repo_outcomes[code] = outcome
+
     def results(self) -> list[Finding]:
         global _WORKER_STATE
         try:
+            self._collect_repo_jobs()
             results, in_workers = self._collect()
         finally:
             _WORKER_STATE = None

@@ -145,7 +145,13 @@ class Rule:
 
 
 class RepoRule(Rule):
-    """A rule about the repository as a whole."""
+    """A rule about the repository as a whole.
+
+    `self_contained = True` says the rule reads files itself and asks no repository facts, so
+    the engine may run it in a worker process beside the other rules.
+    """
+
+    self_contained: ClassVar[bool] = False
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         raise NotImplementedError

@@ -178,3 +178,21 @@ def test_parallel_workers_give_the_same_report(tmp_path: Path, monkeypatch: pyte
     # Workers' parses are counted; the main process may parse a file a worker also parses (they overlap).
     assert repo_two.parse_count >= repo_one.parse_count > 12
     assert json.loads(parallel)["findings"]
+
+
+def test_a_rule_run_in_a_worker_is_cached_like_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SEC001 is self-contained: with workers it runs in one, and its result and reads come back to the cache."""
+    files = {f"pkg/train_{index}.py": PROJECT["train.py"] for index in range(12)}
+    secret = {"settings.py": 'API_KEY = "sk-Zq8hV3kTQf0pLx7WmN2bR9cYd"\n'}  # a fake key, made up for this test
+    root = write_tree(tmp_path / "repo", {**PROJECT, **files, **secret})
+    monkeypatch.setenv("MLREADY_JOBS", "1")
+    sequential, _, _ = run(root, None)
+    monkeypatch.setenv("MLREADY_JOBS", "2")
+    parallel, _, cache = run(root, tmp_path / "cache")
+    assert parallel == sequential
+    assert "SEC001" in {finding["code"] for finding in json.loads(parallel)["findings"]}
+    assert cache is not None and any(key.startswith("rule\0SEC001\0") for key in cache.entries)
+    (root / "README.md").write_text("# churn, edited\n")  # not a run replay: the entries decide
+    again, _, cache = run(root, tmp_path / "cache")
+    assert again == run(root, None)[0]
+    assert cache is not None and cache.run_hits == 0 and cache.hits > 0

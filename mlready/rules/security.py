@@ -278,6 +278,7 @@ class SecretInRepo(RepoRule):
     name = "secret-in-repo"
     pillar = Pillar.SECURITY
     severity = Severity.ERROR
+    self_contained = True  # it scans every text file and asks no repository facts
     # Organisation-specific token formats: {"kind": "regex"} (the token is group 1, or the whole match).
     default_options = {"extra_patterns": {}}
 
