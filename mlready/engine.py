@@ -374,7 +374,8 @@ _Result = tuple[list[Finding], list[str], list[Diagnostic], int]
 class _PythonRun:
     """Every Python rule on every file it is triggered by: cached results first, the rest in worker processes.
 
-    The workers start at once; `results()` waits for them, so the caller can run other rules meanwhile.
+    The self-contained repository rules (`alone`) are queued first when there are workers. The workers
+    start at once; `results()` waits for them, so the caller can run the other rules meanwhile.
     """
 
     def __init__(
