@@ -529,6 +529,8 @@ _LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
 class _AstWalker:
     """Calls each rule's `visit_<Node>` before a node's children and `leave_<Node>` after them.
 
+    `AsyncFunctionDef`, `AsyncFor` and `AsyncWith` nodes go to the `FunctionDef`, `For` and `With` handlers.
+
     The fieldless singletons (`Load`, `Store`, operators) are not visited: no rule needs them, and
     they are a third of all nodes.
     """
@@ -545,7 +547,8 @@ class _AstWalker:
         self.plans: dict[type, tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any], Any], ...], tuple[str, ...]]] = {}
 
     def _plan(self, node_class: type) -> tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any], Any], ...], tuple[str, ...]]:
-        name = node_class.__name__
+        # `async def`, `async for` and `async with` go to the handlers of their plain forms.
+        name = node_class.__name__.removeprefix("Async")
         fields = tuple(field for field in node_class._fields if field not in _LEAF_FIELDS)  # type: ignore[attr-defined]
         if "decorator_list" in fields:  # in source order: decorators come before the def they decorate
             fields = ("decorator_list", *(field for field in fields if field != "decorator_list"))

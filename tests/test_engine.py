@@ -282,3 +282,39 @@ def test_masked_magics_keep_line_numbers() -> None:
     compile(masked, "cell", "exec")
     assert masked.split("\n")[-1] == "z = 3"
     assert re.fullmatch(r"\s*", mask_magics("%%bash\necho hi\nls"))
+
+
+class LoopsAndDefs(PythonRule):
+    """Reports every function and `for` loop it is shown, in source order.
+
+    What it checks:
+    x
+    Why it matters:
+    x
+    How to fix:
+    x
+    """
+
+    code = "MON902"
+    name = "loops-and-defs"
+    pillar = Pillar.MONITORING
+    severity = Severity.INFO
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.report(node, f"def {node.name}")
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.report(node, "for")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name):
+            self.report(node, f"call {node.func.id}")
+
+
+def test_the_walk_maps_async_forms_and_visits_decorators_before_the_body() -> None:
+    """`async def` / `async for` reach the plain handlers; decorators are visited before the function's body."""
+    source = "@register(key())\nasync def fetch():\n    async for item in stream():\n        pass\n"
+    repo = Repo(MemorySource({"a.py": source}))
+    rule = LoopsAndDefs()
+    found = [(finding.line, finding.message) for finding in rule.check_file(repo.file("a.py"), repo)]  # type: ignore[arg-type]
+    assert found == [(2, "def fetch"), (1, "call register"), (1, "call key"), (3, "for"), (3, "call stream")]

@@ -545,8 +545,6 @@ class PreprocessingBeforeSplit(PythonRule):
     def leave_FunctionDef(self, original_node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.scopes.pop()
 
-    visit_AsyncFunctionDef = visit_FunctionDef
-    leave_AsyncFunctionDef = leave_FunctionDef
 
     # -- names ---------------------------------------------------------------------------
 
@@ -1443,9 +1441,6 @@ class TorchEvalModeMissing(PythonRule):
         if any(self._is_no_grad(item.context_expr) for item in original_node.items):
             self.depth -= 1
 
-    visit_AsyncWith = visit_With
-    leave_AsyncWith = leave_With
-
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         decorated = any(self._is_no_grad(decorator) for decorator in node.decorator_list)
         self.function_depths.append(decorated)
@@ -1455,9 +1450,6 @@ class TorchEvalModeMissing(PythonRule):
     def leave_FunctionDef(self, original_node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self.function_depths.pop():
             self.depth -= 1
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-    leave_AsyncFunctionDef = leave_FunctionDef
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.depth <= 0 or self.findings or self.skip:

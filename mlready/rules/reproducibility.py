@@ -817,34 +817,22 @@ class GradientsNotCleared(PythonRule):
     # Loops and nested function bodies open frames; each call is recorded in the innermost one, and a
     # frame passes what it saw to its parent when it closes.
 
-    def visit_For(self, node: ast.For) -> None:
-        self.frames.append(_Frame(is_loop=True))
-
-    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.frames.append(_Frame(is_loop=True))
 
     def visit_While(self, node: ast.While) -> None:
         self.frames.append(_Frame(is_loop=True))
 
-    def leave_For(self, node: ast.For) -> None:
-        self._close_loop()
-
-    def leave_AsyncFor(self, node: ast.AsyncFor) -> None:
+    def leave_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._close_loop()
 
     def leave_While(self, node: ast.While) -> None:
         self._close_loop()
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.frames.append(_Frame(is_loop=False))
 
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self.frames.append(_Frame(is_loop=False))
-
-    def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._close_function()
-
-    def leave_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._close_function()
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
@@ -1134,8 +1122,6 @@ class ConfigUnvalidated(PythonRule):
                 first = positional(call, 0)
                 if first is not None and (call_name(call, self.source) or "") in ("open", "io.open"):
                     self.opened[item.optional_vars.id] = self.source.segment(first)
-
-    visit_AsyncWith = visit_With
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.skip or self.done:

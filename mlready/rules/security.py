@@ -716,9 +716,6 @@ class UnsafeDeserialization(PythonRule):
     def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.handlers.pop()
 
-    visit_AsyncFunctionDef = visit_FunctionDef
-    leave_AsyncFunctionDef = leave_FunctionDef
-
     def visit_Call(self, node: ast.Call) -> None:
         if not self.serving:
             return

@@ -882,8 +882,6 @@ class ModelSaveUnversioned(PythonRule):
                 if path is not None:
                     self.open_names[item.optional_vars.id] = path
 
-    visit_AsyncWith = visit_With
-
     def _opened_path(self, call: ast.Call) -> str | None:
         if call_name(call, self.source) not in ("open", "io.open", "builtins.open"):
             return None
