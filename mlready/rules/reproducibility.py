@@ -23,7 +23,7 @@ from mlready.rules.pyast import (
     positional,
     targets_of,
 )
-from mlready.rules.versioning import published_library, teaching_skip
+from mlready.rules.versioning import TRAINING_IN_LIBRARY, model_training_skip, published_library
 
 if TYPE_CHECKING:
     from mlready.parsers.python import PythonSource
@@ -61,6 +61,13 @@ def _imports(source: PythonSource, *modules: str) -> bool:
 
 _ON_GLOBAL_RNG = " on the global generator"
 
+
+
+def _training_code_skip(repo: Repo) -> str | None:
+    """Why a rule about training scripts does not apply (no training code, or a library's), or None."""
+    if not repo.facts.training_files:
+        return "no training code"
+    return TRAINING_IN_LIBRARY if published_library(repo) else None
 
 class RandomSeedNotSet(PythonRule):
     """Stochastic training runs without a random seed.
@@ -145,9 +152,7 @@ class RandomSeedNotSet(PythonRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.training_files:
-            return "no training code"
-        return "a published library: its training code is framework code" if published_library(repo) else None
+        return _training_code_skip(repo)
 
     def start(self, file: SourceFile, repo: Repo, source: PythonSource) -> None:
         super().start(file, repo, source)
@@ -635,11 +640,7 @@ class TrainingEntrypointMissing(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.model_training_files:
-            return "no code trains a model"
-        if published_library(repo):
-            return "a published library: its training code is framework code"
-        return teaching_skip(repo)
+        return model_training_skip(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
@@ -980,9 +981,7 @@ class HyperparametersHardcoded(PythonRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.training_files:
-            return "no training code"
-        return "a published library: its training code is framework code" if published_library(repo) else None
+        return _training_code_skip(repo)
 
     def start(self, file: SourceFile, repo: Repo, source: PythonSource) -> None:
         super().start(file, repo, source)

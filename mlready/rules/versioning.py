@@ -132,6 +132,19 @@ def teaching_skip(repo: Repo) -> str | None:
     return None
 
 
+TRAINING_IN_LIBRARY = "a published library: its training code is framework code"
+
+
+def model_training_skip(repo: Repo) -> str | None:
+    """Why a rule about the project's own model training does not apply, or None."""
+    if not repo.facts.model_training_files:
+        return "no code trains a model"
+    if published_library(repo):
+        return TRAINING_IN_LIBRARY
+    return teaching_skip(repo)
+
+
+
 class ModelArtifactInGit(RepoRule):
     """A trained model file is committed to git as a plain blob.
 
@@ -436,11 +449,7 @@ class ExperimentTrackingAbsent(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.model_training_files:
-            return "no code trains a model"
-        if published_library(repo):
-            return "a published library: its training code is framework code"
-        return teaching_skip(repo)
+        return model_training_skip(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
