@@ -1,3 +1,3 @@
-from mlready.cli import main
+from mlready.cli import entry
 
-main()
+entry()

@@ -12,8 +12,11 @@ Three layers keep a warm run close to the cost of listing the files:
 - file stamps (size, mtime, inode -> digest), as git's index keeps them, so an
   unchanged file is not read to learn its digest; a stamp within two seconds of
   the run is not trusted (a write in the same tick would not change it);
-- regex answers per file content (`Repo.contains`), so after an edit only the
-  changed files are searched again.
+- values computed from one file (regex answers and matches, imports) per file
+  content (`Repo.per_file`), so after an edit only the changed files are read;
+- each fact's value digest with what the fact read, so that a rule that used
+  only facts is reused when an edit leaves those facts unchanged (an early
+  cutoff: see Facts.__getattribute__).
 Entries that read the same files share one stored dependency set.
 
 The cache lives outside the analysed repository (mlready never writes there):
@@ -34,7 +37,7 @@ from typing import Any
 from mlready import __version__
 from mlready.model import Diagnostic, Finding, Pillar, Severity
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory tag created by mlready.\n"
 
 
@@ -102,11 +105,11 @@ class ResultCache:
         # The small companion file read on every run: file stamps, and the last whole run.
         self.run_path = directory / f"v{CACHE_FORMAT}-{self.scope[:24]}.run.json"
         self._entries: dict[str, dict[str, Any]] | None = None
-        self._matches: dict[str, bool] = {}
+        self._file_memo: dict[str, Any] = {}
         self.depsets: dict[str, list[str]] = {}  # dependency-set id -> its keys (files, sizes, the file list)
         self._current: dict[str, str | None] = {}
         self.used: set[str] = set()
-        self.used_matches: set[str] = set()
+        self.used_file_memo: set[str] = set()
         self.hits = 0
         self.misses = 0
         self.run_hits = 0
@@ -116,10 +119,10 @@ class ResultCache:
         self._load_run_file()
 
     @property
-    def matches(self) -> dict[str, bool]:
-        """Remembered regex answers per file content (see Repo.contains); shares the entries file."""
+    def file_memo(self) -> dict[str, Any]:
+        """Values remembered per file content (see Repo.per_file); shares the entries file."""
         self.entries  # noqa: B018 - loads the file
-        return self._matches
+        return self._file_memo
 
     @property
     def entries(self) -> dict[str, dict[str, Any]]:
@@ -149,16 +152,16 @@ class ResultCache:
         document = self._read(self.path)
         if document is None:
             return
-        entries, depsets, matches = document.get("entries"), document.get("depsets"), document.get("matches")
+        entries, depsets, file_memo = document.get("entries"), document.get("depsets"), document.get("file_memo")
         if (
             isinstance(entries, dict)
             and isinstance(depsets, dict)
             and all(isinstance(keys, list) and all(isinstance(key, str) for key in keys) for keys in depsets.values())
             and all(_valid_entry(entry) and entry["depset"] in depsets for entry in entries.values())
-            and isinstance(matches, dict)
-            and all(isinstance(value, bool) for value in matches.values())
+            and isinstance(file_memo, dict)
+            and all(isinstance(values, dict) for values in file_memo.values())
         ):
-            self._entries, self.depsets, self._matches = entries, depsets, matches
+            self._entries, self.depsets, self._file_memo = entries, depsets, file_memo
         else:
             self._warn(f"ignoring malformed cache {self.path}")
 
@@ -222,6 +225,18 @@ class ResultCache:
             self._current[depset] = None if keys is None else _combine({dep: digest(dep) for dep in keys})
         return self._current[depset]
 
+    def lookup_value(self, key: str, digest: Any) -> str | None:
+        """A stored value (a fact's digest) if every dependency still has its recorded digest."""
+        entry = self.entries.get(key)
+        if entry is None or not isinstance(entry.get("value"), str) or self._combined(entry["depset"], digest) != entry["digest"]:
+            return None
+        self.used.add(key)
+        return str(entry["value"])
+
+    def store_value(self, key: str, deps: dict[str, str], value: str) -> None:
+        self.store(key, deps, [], [], None)
+        self.entries[key]["value"] = value
+
     def store(self, key: str, deps: dict[str, str], findings: list[Finding], diagnostics: list[Diagnostic], skip: str | None) -> None:
         # Many entries read the same files (every rule that searches all code): their key lists are stored once.
         keys = sorted(deps)
@@ -252,8 +267,8 @@ class ResultCache:
             if self._entries is not None:  # a run served whole from the run file never loaded the entries
                 entries = {key: self._entries[key] for key in sorted(self.used) if key in self._entries}
                 depsets = {depset: self.depsets[depset] for depset in sorted({entry["depset"] for entry in entries.values()})}
-                matches = {key: self._matches[key] for key in sorted(self.used_matches) if key in self._matches}
-                document = {"format": CACHE_FORMAT, "scope": self.scope, "entries": entries, "depsets": depsets, "matches": matches}
+                file_memo = {key: self._file_memo[key] for key in sorted(self.used_file_memo) if key in self._file_memo}
+                document = {"format": CACHE_FORMAT, "scope": self.scope, "entries": entries, "depsets": depsets, "file_memo": file_memo}
                 _write_atomically(self.path, document)
             _write_atomically(self.run_path, {"format": CACHE_FORMAT, "scope": self.scope, "stamps": self.stamps, "runs": self.runs})
         except OSError as error:
@@ -285,4 +300,5 @@ def _valid_entry(entry: Any) -> bool:
         and isinstance(entry.get("diagnostics"), list)
         and all(isinstance(row, list) and len(row) == 3 for row in entry["diagnostics"])
         and (entry.get("skip") is None or isinstance(entry.get("skip"), str))
+        and (entry.get("value") is None or isinstance(entry.get("value"), str))
     )

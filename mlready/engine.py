@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mlready.cache import ResultCache, finding_from_json, finding_to_json
@@ -88,10 +89,11 @@ def analyse(
         findings, suppressed, skipped = replayed
     else:
         if cache is not None:
-            repo.match_memo = cache.matches
+            repo.file_memo = cache.file_memo
+            repo.result_cache = cache
         findings, suppressed, skipped = _run_rules(repo, settings, rules, progress, cache)
         if cache is not None:
-            cache.used_matches = repo.match_used
+            cache.used_file_memo = repo.file_memo_used
             cache.store_run(run_key, digests, _run_result(repo, findings, suppressed, skipped))
             cache.remember_stamps(repo.stamps, digests)
     by_code: dict[str, list[Finding]] = {}
@@ -340,20 +342,24 @@ def worker_count() -> int:
     return max(1, min(8, len(os.sched_getaffinity(0))))
 
 
-def _repo_job(code: str) -> tuple[Any, list[str], list[Diagnostic]]:
+_MemoChanges = tuple[dict[str, dict[str, Any]], set[str]]
+
+
+def _repo_job(code: str) -> tuple[Any, list[str], list[Diagnostic], _MemoChanges]:
     """Run one self-contained repository rule (in a worker, or in process); report what it read."""
     assert _WORKER_STATE is not None
     repo, rules_by_code = _WORKER_STATE
     rule = rules_by_code[code]
     with repo.recording() as record:
         outcome = _guard(repo, rule, None, lambda: _skip_and_check(repo, rule))
-    return outcome, sorted(record.deps), record.diagnostics
+    return outcome, sorted(record.deps), record.diagnostics, repo.take_memo_changes()
 
 
-def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[str], list[Diagnostic], int]:
+def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[str], list[Diagnostic], int, _MemoChanges]:
     """Run the Python rules `codes` (those that want the file) on one file, in a worker or in process.
 
-    Returns the findings, what was read, the diagnostics and the number of parses.
+    Returns the findings, what was read, the diagnostics, the number of parses and the per-file
+    values computed (see Repo.per_file), which a worker hands back to be cached.
     """
     assert _WORKER_STATE is not None
     repo, rules_by_code = _WORKER_STATE
@@ -365,10 +371,17 @@ def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[s
         rules = [rule for code in codes if isinstance(rule := rules_by_code[code], PythonRule)]
         triggered = [rule for rule in rules if file and _trigger_matches(repo, rule, file)]
         found = run_python_rules(repo, file, triggered) if file and triggered else []
-    return found, sorted(record.deps), record.diagnostics, repo.parse_count - before
+    return found, sorted(record.deps), record.diagnostics, repo.parse_count - before, repo.take_memo_changes()
 
 
-_Result = tuple[list[Finding], list[str], list[Diagnostic], int]
+def _broken_pool() -> type[Exception]:
+    """The error of a pool whose worker died (imported only once there is a pool: about 15 ms)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return BrokenProcessPool
+
+
+_Result = tuple[list[Finding], list[str], list[Diagnostic], int, _MemoChanges]
 
 
 class _PythonRun:
@@ -439,8 +452,6 @@ class _PythonRun:
     def _collect(self) -> tuple[list[_Result], bool]:
         """The jobs' results in order, and whether they ran in worker processes."""
         if self.futures:
-            from concurrent.futures.process import BrokenProcessPool
-
             try:
                 ordered: dict[int, _Result] = {}
                 for done, (index, future) in enumerate(self.futures, start=1):
@@ -448,7 +459,7 @@ class _PythonRun:
                     if self.progress is not None:
                         self.progress(done, len(self.jobs))
                 return [ordered[index] for index in range(len(self.jobs))], True
-            except (BrokenProcessPool, OSError):
+            except (_broken_pool(), OSError):
                 pass  # a worker died: run in this process instead
             finally:
                 self._close()
@@ -461,15 +472,14 @@ class _PythonRun:
 
     def _collect_repo_jobs(self) -> None:
         """The outcomes of the repository rules run in workers (in this process if a worker died)."""
-        from concurrent.futures.process import BrokenProcessPool
-
         repo, cache = self.repo, self.cache
         futures = dict(self.repo_futures)
         for code in [code for code in self.repo_jobs if code not in self.repo_outcomes]:
             try:
-                outcome, deps, diagnostics = futures[code].result() if code in futures else _repo_job(code)
-            except (BrokenProcessPool, OSError):
-                outcome, deps, diagnostics = _repo_job(code)
+                outcome, deps, diagnostics, memo = futures[code].result() if code in futures else _repo_job(code)
+            except (_broken_pool(), OSError):
+                outcome, deps, diagnostics, memo = _repo_job(code)
+            repo.merge_memo_changes(*memo)
             for item in diagnostics:
                 repo.diagnose(item.path, item.message, item.line)
             if cache is not None and not isinstance(outcome, _Crash):
@@ -485,9 +495,10 @@ class _PythonRun:
         finally:
             _WORKER_STATE = None
         repo, cache = self.repo, self.cache
-        for (path, _), (findings, deps, diagnostics, parses) in zip(self.jobs, results, strict=True):
+        for (path, _), (findings, deps, diagnostics, parses, memo) in zip(self.jobs, results, strict=True):
             if in_workers:
                 repo.parse_count += parses
+            repo.merge_memo_changes(*memo)
             for item in diagnostics:
                 repo.diagnose(item.path, item.message, item.line)
             self.found[path] = findings
@@ -576,11 +587,11 @@ class _AstWalker:
 
 
 def _suppress(repo: Repo, settings: Settings, findings: Iterable[Finding]) -> tuple[list[Finding], int]:
-    import pathspec
+    per_file = []
+    if settings.per_file_ignores:
+        import pathspec  # about 20 ms to import: only when there are per-file ignores
 
-    per_file = [
-        (pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in settings.per_file_ignores.items()
-    ]
+        per_file = [(pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in settings.per_file_ignores.items()]
     cache: dict[tuple[str, int | None], Suppressions] = {}
     kept: list[Finding] = []
     suppressed = 0
@@ -606,19 +617,52 @@ def _suppressions(
     key = (path, cell)
     if key not in cache:
         file = repo.file(path)
-        if file is not None and file.kind == "notebook":
-            cells = [source for cell_type, source in repo.cell_sources(path) or [] if cell_type == "code"]
-            file_level: set[str] = set()
-            for source in cells:
-                file_level |= scan(source.split("\n"), comment_above=False).file_level
-            own = _cell_lines(repo, path, cell)
-            result = scan(own, comment_above=False) if own else Suppressions()
-            result.file_level |= file_level
-            cache[key] = result
-        else:
-            comment_above = file is not None and file.kind != "python"
-            cache[key] = scan(repo.lines(path), comment_above=comment_above)
+        found = repo.per_file(
+            "suppressions", path, partial(_file_directives, repo, path), _is_directives, code_only=False, by_path=True
+        ) or [[], []]
+        by_line: dict[int, set[str]] = {}
+        for row_cell, line, codes in found[1]:
+            if row_cell == cell or (file is not None and file.kind != "notebook"):
+                by_line.setdefault(line, set()).update(codes)
+        cache[key] = Suppressions(set(found[0]), by_line)
     return cache[key]
+
+
+def _file_directives(repo: Repo, path: str, text: str) -> list[Any]:
+    """[file-level codes, [[cell, line, codes], ...]] of a file's suppression comments (remembered per file content)."""
+    file = repo.file(path)
+    file_level: set[str] = set()
+    rows: list[list[Any]] = []
+    if file is not None and file.kind == "notebook":
+        for index, (cell_type, source) in enumerate(repo.cell_sources(path) or []):
+            found = scan(source.split("\n"), comment_above=False)
+            if cell_type == "code":
+                file_level |= found.file_level
+            rows.extend([index, line, sorted(codes)] for line, codes in sorted(found.by_line.items()))
+    else:
+        found = scan(text.split("\n"), comment_above=file is not None and file.kind != "python")
+        file_level = found.file_level
+        rows.extend([None, line, sorted(codes)] for line, codes in sorted(found.by_line.items()))
+    return [sorted(file_level), rows]
+
+
+def _is_directives(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], list)
+        and all(isinstance(code, str) for code in value[0])
+        and isinstance(value[1], list)
+        and all(
+            isinstance(row, list)
+            and len(row) == 3
+            and (row[0] is None or isinstance(row[0], int))
+            and isinstance(row[1], int)
+            and isinstance(row[2], list)
+            and all(isinstance(code, str) for code in row[2])
+            for row in value[1]
+        )
+    )
 
 
 # -- fingerprints -----------------------------------------------------------------------
@@ -630,13 +674,19 @@ def _cell_lines(repo: Repo, path: str, cell: int | None) -> list[str]:
 
 
 def line_text(repo: Repo, path: str | None, cell: int | None, line: int | None) -> str:
+    """The stripped text of a line (of a notebook cell), remembered per file content."""
     if path is None or line is None:
         return ""
-    if cell is not None:
-        lines = _cell_lines(repo, path, cell)
-    else:
-        lines = repo.lines(path)
-    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def compute(text: str) -> str:
+        lines = _cell_lines(repo, path, cell) if cell is not None else text.split("\n")
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    return repo.per_file(f"line:{cell}:{line}", path, compute, _is_str, code_only=False) or ""
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
 
 
 def _fingerprint(repo: Repo, findings: list[Finding], repo_rule_codes: set[str]) -> list[Finding]:

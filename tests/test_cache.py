@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlready.cache import ResultCache
+from mlready.cache import CACHE_FORMAT, ResultCache
 from mlready.cli import main
 from mlready.config import Settings
 from mlready.engine import analyse, select_rules
 from mlready.repo import Repo, WorkTreeSource
 from mlready.reporters.json_report import render
-from mlready.rule import notebook
+from mlready.rule import RepoRule, notebook
 
 from helpers import write_tree
 
@@ -110,11 +110,12 @@ def test_adding_a_file_invalidates_rules_that_listed_files(tmp_path: Path) -> No
     "damage",
     [
         lambda text: "{not json",
-        lambda text: json.dumps({"format": 2, "scope": "someone else's", "entries": {}}),
+        lambda text: json.dumps({"format": CACHE_FORMAT, "scope": "someone else's", "entries": {}}),
         lambda text: text.replace('"warning"', '"catastrophic"'),
-        lambda text: json.dumps({"format": 2, "scope": json.loads(text)["scope"], "entries": {"x": {"depset": 3}}}),
+        lambda text: json.dumps({"format": CACHE_FORMAT, "scope": json.loads(text)["scope"], "entries": {"x": {"depset": 3}}}),
+        lambda text: json.dumps(_retype_file_memo(json.loads(text))),
     ],
-    ids=["corrupt", "foreign", "tampered-entry", "malformed"],
+    ids=["corrupt", "foreign", "tampered-entry", "malformed", "retyped-file-values"],
 )
 @pytest.mark.parametrize("which", ["entries", "run"])
 def test_broken_cache_is_ignored_not_trusted(tmp_path: Path, capsys: pytest.CaptureFixture[str], damage, which: str) -> None:  # type: ignore[no-untyped-def]
@@ -134,6 +135,13 @@ def test_broken_cache_is_ignored_not_trusted(tmp_path: Path, capsys: pytest.Capt
     assert again == expected
     warned = capsys.readouterr().err
     assert "ignoring" in warned or "catastrophic" not in again
+
+
+def _retype_file_memo(document: dict) -> dict:  # type: ignore[type-arg]
+    """Every value remembered per file replaced by one of the wrong type (each must be recomputed)."""
+    if "file_memo" in document:
+        document["file_memo"] = {digest: {name: 42 for name in values} for digest, values in document["file_memo"].items()}
+    return document
 
 
 def test_cache_lives_outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,3 +204,75 @@ def test_a_rule_run_in_a_worker_is_cached_like_the_others(tmp_path: Path, monkey
     again, _, cache = run(root, tmp_path / "cache")
     assert again == run(root, None)[0]
     assert cache is not None and cache.run_hits == 0 and cache.hits > 0
+
+
+def _rule_entries(cache: ResultCache) -> dict[str, list[str]]:
+    """Each repository rule's cached dependency keys, by rule code."""
+    return {key.split("\0")[1]: cache.depsets[entry["depset"]] for key, entry in cache.entries.items() if key.startswith("rule\0")}
+
+
+def test_an_edit_that_leaves_the_facts_alone_reruns_no_rule_that_read_only_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Early cutoff: a rule depends on the facts' values, not on every file the facts read."""
+    from mlready.registry import find_rule
+    from mlready.repo.repo import FACT_PREFIX, SIZE_PREFIX
+
+    root = write_tree(tmp_path / "repo", PROJECT)
+    age(root)
+    _, _, cache = run(root, tmp_path / "cache")
+    assert cache is not None
+    fact_readers = sorted(
+        code
+        for code, keys in _rule_entries(cache).items()
+        if keys and all(key.startswith("\0") and key != SIZE_PREFIX + "train.py" for key in keys)
+        and any(key.startswith(FACT_PREFIX) for key in keys)
+        and issubclass(find_rule(code), RepoRule)  # type: ignore[arg-type]
+    )
+    assert len(fact_readers) >= 5, fact_readers
+    called: list[str] = []
+    for code in fact_readers:
+        rule_class = find_rule(code)
+        assert rule_class is not None
+        for method in ("skip_reason", "check"):
+            original = getattr(rule_class, method)
+            monkeypatch.setattr(rule_class, method, lambda self, repo, _original=original, _code=code: called.append(_code) or _original(self, repo))
+
+    (root / "train.py").write_text(PROJECT["train.py"] + "# tuned on the March data\n")  # no fact changes
+    edited, _, cache = run(root, tmp_path / "cache")
+    assert called == []
+    assert edited == run(root, None)[0]
+
+    (root / "train.py").write_text(PROJECT["train.py"].replace("from sklearn.ensemble import RandomForestClassifier\n", ""))
+    changed, _, _ = run(root, tmp_path / "cache")  # a fact did change (what train.py imports): its readers run
+    assert called
+    assert changed == run(root, None)[0]
+
+
+def test_after_an_edit_unchanged_code_is_not_read_again(tmp_path: Path) -> None:
+    """Per-file values (regex answers and matches, imports, secret scans) are remembered per file content."""
+    modules = {f"pkg/step_{index}.py": f"import numpy as np\n\ndef step_{index}(x):\n    return np.log1p(x) * {index}\n" for index in range(20)}
+    root = write_tree(tmp_path / "repo", {**PROJECT, **modules})
+    age(root)
+    run(root, tmp_path / "cache")
+    (root / "serve.py").write_text(PROJECT["serve.py"].replace("model.joblib", "model-v2.joblib"))
+    edited, repo, cache = run(root, tmp_path / "cache")
+    assert "serve.py" in repo.read_paths
+    assert not {path for path in repo.read_paths if path.startswith("pkg/")}, sorted(repo.read_paths)
+    assert cache is not None and cache.run_hits == 0
+    assert edited == run(root, None)[0]
+
+
+def test_values_computed_in_workers_come_back_to_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"pkg/train_{index}.py": PROJECT["train.py"].replace("c.yml", f"c{index}.yml") for index in range(12)}
+    root = write_tree(tmp_path / "repo", {**PROJECT, **files})
+    age(root)
+    monkeypatch.setenv("MLREADY_JOBS", "2")
+    _, cold_repo, cache = run(root, tmp_path / "cache")
+    assert cache is not None
+    memo = cache.file_memo
+    for path in files:  # the secret scan (SEC001) and the text triggers ran in the workers
+        values = memo[cold_repo.digest(path)]
+        assert any(name.startswith("SEC001:") for name in values), sorted(values)
+    (root / "README.md").write_text("# churn, edited\n")
+    again, repo, _ = run(root, tmp_path / "cache")
+    assert not {path for path in repo.read_paths if path.startswith("pkg/")}, sorted(repo.read_paths)
+    assert again == run(root, None)[0]

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import ast
 import configparser
+import dataclasses
+import hashlib
+import json
 import posixpath
 import re
 import sys
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
-from mlready.patterns import lazy_compile, may_match
+from mlready.patterns import LazyPattern, lazy_compile, may_match
+from mlready.repo.repo import FACT_PREFIX, SourceFile
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from mlready.repo.repo import Recording, Repo, SourceFile
+    from mlready.repo.repo import Recording, Repo
 
 ML_FRAMEWORKS = frozenset(
     {
@@ -79,6 +83,7 @@ ML_FRAMEWORK_PACKAGES = frozenset(
     }
 )
 
+_DEFINITION = lazy_compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w", re.M)
 _IMPORT = lazy_compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w., \t]*))", re.M)
 
 # -- serving (see Facts.serving_frameworks) ----------------------------------------------
@@ -158,6 +163,13 @@ def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _serving_kinds_of(text: str) -> list[str]:
+    """`_serving_kinds` behind a cheap text filter, as a sorted list."""
+    if not text or not any(word in text for word in _SERVING_WORDS) or not _SERVING.search(text):
+        return []
+    return sorted(_serving_kinds(text))
 
 
 def _serving_kinds(text: str) -> set[str]:
@@ -406,6 +418,58 @@ _FROM_IMPORT_LINE = lazy_compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \
 _DYNAMIC_IMPORT = lazy_compile(r"""(?:import_module|__import__)\(\s*["']([\w.]+)|["']-m["']\s*,\s*["']([\w.]+)|\s-m[ \t]+([\w.]+)""")
 
 
+def _top_level_imports(text: str) -> list[str] | None:
+    """The top-level module names a code text imports (None for an empty text)."""
+    if not text:
+        return None
+    names: set[str] = set()
+    for match in _IMPORT.finditer(text):
+        if match.group(1):
+            names.add(match.group(1).split(".")[0])
+        else:
+            for item in match.group(2).split(","):
+                words = item.strip().split()
+                if words:
+                    names.add(words[0].split(".")[0])
+    return sorted(names)
+
+
+def _sorted_imported_names(path: str, text: str) -> list[str]:
+    return sorted(imported_module_names(path, text))
+
+
+def _written_modules(text: str) -> list[str]:
+    """Modules a notebook writes itself (`%%writefile serve.py`)."""
+    return re.findall(r"%%writefile[ \t]+(?:-a[ \t]+)?(?:\S*/)?(\w+)\.py\b", text)
+
+
+def _has_any(keywords: tuple[str, ...], text: str) -> bool:
+    return any(keyword in text for keyword in keywords)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_import_site_list(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, list)
+        and len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], int)
+        and (item[2] is None or isinstance(item[2], int))
+        for item in value
+    )
+
+
+def _is_optional_str_list(value: Any) -> bool:
+    return value is None or _is_str_list(value)
+
+
 def imported_module_names(path: str, text: str) -> set[str]:
     """Dotted names a Python file may import (a text scan; relative imports resolved against `path`).
 
@@ -463,6 +527,24 @@ def _attribute_regex(pattern: str) -> str:
 _TOP_TRAINING = lazy_compile(r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\.backward\s*\(|\bxgb\.train\s*\(|\blgb\.train\s*\(")
 
 
+def _trains_a_model(text: str) -> bool:
+    """Whether code trains a model: a training call whose receiver is not a preprocessor."""
+    for match in _TRAINING.finditer(text):
+        receiver = re.search(r"(\w+)\s*(?:\([^()]*\))?\s*$", text[max(0, match.start() - 80) : match.start()])
+        if match.group(0).startswith(".fit") and receiver and _PREPROCESSOR.search(receiver.group(1)):
+            continue
+        return True
+    return False
+
+
+def _entry_cli_imports(text: str) -> list[str] | None:
+    """For a script with a command-line entry point, the last part of each module it imports; else None."""
+    if not text or not _ENTRY_CLI.search(text):
+        return None
+    imported = re.findall(r"^\s*(?:from\s+[\w.]*?\.?(\w+)\s+import|import\s+[\w.]*?\.?(\w+))", text, re.M)
+    return sorted({name for pair in imported for name in pair if name})
+
+
 def _top_level_training(text: str) -> bool:
     """Whether a training call runs at module level (a script), not only inside a function or class."""
     lines = text.split("\n")
@@ -499,21 +581,54 @@ class Facts:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self._fact_deps: dict[str, Recording] = {}
+        self._value_digests: dict[str, str | None] = {}
         self._memo: dict[tuple[str, Hashable], tuple[Any, Recording]] = {}
 
     def __getattribute__(self, name: str) -> Any:
-        """A fact's value, recording what it was computed from in the repository's dependency tracking."""
+        """A fact's value, recording what it was computed from in the repository's dependency tracking.
+
+        A fact is computed in isolation. A caller then depends on the fact's value (its digest),
+        not on the files it was computed from: after an edit that leaves a fact unchanged, a
+        cached rule result that used only the fact is still valid (an "early cutoff").
+        A fact whose value has no stable digest passes on its reads instead.
+        """
+        get = object.__getattribute__
         if name not in _CACHED_FACTS:
-            return object.__getattribute__(self, name)
-        repo = object.__getattribute__(self, "repo")
-        known = object.__getattribute__(self, "_fact_deps")
-        if name in known:
-            repo.attribute(known[name].deps, known[name].diagnostics)
-            return object.__getattribute__(self, name)
-        with repo.recording() as record:
-            value = object.__getattribute__(self, name)
-        known[name] = record
-        return value
+            return get(self, name)
+        record = get(self, "_compute")(name)
+        if get(self, "value_digest")(name) is None:
+            get(self, "repo").attribute(record.deps, record.diagnostics)
+        else:
+            get(self, "repo").attribute((FACT_PREFIX + name,), record.diagnostics)
+        return get(self, name)
+
+    def _compute(self, name: str) -> Recording:
+        """Compute a fact once, recording its reads apart from the caller's."""
+        if name not in self._fact_deps:
+            with self.repo.isolated_recording() as record:
+                object.__getattribute__(self, name)
+            self._fact_deps[name] = record
+        return self._fact_deps[name]
+
+    def fact_reads(self, name: str) -> set[str]:
+        """The dependency keys a fact was computed from."""
+        return self._compute(name).deps
+
+    def value_digest(self, name: str) -> str | None:
+        """A digest of a fact's value and the diagnostics computing it raised; None when it has none."""
+        if name not in _CACHED_FACTS:
+            return "missing"
+        if name not in self._value_digests:
+            record = self._compute(name)
+            try:
+                canonical = _canonical(object.__getattribute__(self, name))
+            except _NoDigest:
+                self._value_digests[name] = None
+            else:
+                problems = sorted((item.path, item.message, item.line or 0) for item in record.diagnostics)
+                text = json.dumps([canonical, problems], separators=(",", ":"))
+                self._value_digests[name] = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        return self._value_digests[name]
 
     def memo(self, namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
         """Compute once per repository; later callers depend on what the first computation read."""
@@ -554,15 +669,13 @@ class Facts:
     @cached_property
     def logic_modules(self) -> list[SourceFile]:
         """Non-test `.py` files that define a function or class (importable logic)."""
-        pattern = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w", re.M)
-        result = []
-        for file in self.source_files:
-            if file.name in _NON_LOGIC_PY or file.path.startswith("docs/"):
-                continue
-            text = self.repo.text(file.path)
-            if text and pattern.search(text):
-                result.append(file)
-        return result
+        return [
+            file
+            for file in self.source_files
+            if file.name not in _NON_LOGIC_PY
+            and not file.path.startswith("docs/")
+            and self.repo.contains(_DEFINITION, file.path, code_only=False)
+        ]
 
     @cached_property
     def docs(self) -> list[SourceFile]:
@@ -746,19 +859,9 @@ class Facts:
         """Top-level module names imported by each code file (a text scan)."""
         result: dict[str, frozenset[str]] = {}
         for file in self.code_files:
-            text = self.repo.code_text(file.path)
-            if not text:
-                continue
-            names: set[str] = set()
-            for match in _IMPORT.finditer(text):
-                if match.group(1):
-                    names.add(match.group(1).split(".")[0])
-                else:
-                    for item in match.group(2).split(","):
-                        words = item.strip().split()
-                        if words:
-                            names.add(words[0].split(".")[0])
-            result[file.path] = frozenset(names)
+            names = self.repo.per_file("imports", file.path, _top_level_imports, _is_optional_str_list)
+            if names is not None:
+                result[file.path] = frozenset(names)
         return result
 
     @cached_property
@@ -796,10 +899,7 @@ class Facts:
         for file in self.source_files:
             if is_example_path(file.path) or self._example_folder(file.parent):
                 continue
-            text = self.repo.text(file.path)
-            if not text or not any(word in text for word in _SERVING_WORDS) or not _SERVING.search(text):
-                continue
-            kinds = _serving_kinds(text)
+            kinds = set(self.repo.per_file("serving-kinds", file.path, _serving_kinds_of, _is_str_list, code_only=False) or ())
             if "torchserve" in kinds and self._defines_package("ts.torch_handler"):
                 kinds.discard("torchserve")
             for package in ("litserve", "mlserver", "kserve", "bentoml", "cog"):
@@ -816,7 +916,7 @@ class Facts:
             words = _MODEL_USE if "ray" in kinds else _MODEL_WORDS
             if model_server or (
                 (kinds & web or has_app or "ray" in kinds)
-                and any(words.search(self.repo.text(related) or "") for related in [path, *self.project_imports(path)])
+                and any(self.repo.contains(words, related, code_only=False) for related in [path, *self.project_imports(path)])
             ):
                 result[path] = frozenset(kinds)
         return result
@@ -859,7 +959,7 @@ class Facts:
             if not match.text.lstrip().startswith("#") and not self._in_package(match.path):
                 found.append((match.path, match.line, match.text.strip()))
         code = [file for file in self.source_files if not is_example_path(file.path) and file.path not in self.serving_frameworks]
-        code = [file for file in code if any(word in (self.repo.text(file.path) or "") for word in _ENDPOINT_WORDS)]
+        code = [file for file in code if self.mentions(file.path, tuple(_ENDPOINT_WORDS))]
         for match in self.repo.search(_ENDPOINT_DEPLOY, code):
             found.append((match.path, match.line, match.text.strip()))
         return found
@@ -887,10 +987,9 @@ class Facts:
         return self.memo("project_imports", path, lambda: self._project_imports(path))
 
     def _project_imports(self, path: str) -> list[str]:
-        text = self.repo.text(path) or ""
         folder = path.split("/")[:-1]
         found: set[str] = set()
-        for name in imported_module_names(path, text):
+        for name in self.imported_names(path):
             targets = [target for target in self.module_index.get(name, []) if target != path]
             if not targets:
                 continue
@@ -906,6 +1005,11 @@ class Facts:
             best = max(shared(target) for target in targets)
             found.update(target for target in targets if shared(target) == best)
         return sorted(found)
+
+    def imported_names(self, path: str) -> list[str]:
+        """The dotted names a file may import (see `imported_module_names`), remembered per file content."""
+        names = self.repo.per_file("imported-names", path, partial(_sorted_imported_names, path), _is_str_list, False, by_path=True)
+        return names or []
 
     def ast_module(self, path: str) -> ast.Module | None:
         """The stdlib `ast` tree of a `.py` file (memoized), or None when it does not parse, for
@@ -1046,9 +1150,12 @@ class Facts:
             file
             for file in self.code_files
             if not is_test_path(file.path)
-            and (text := self.repo.code_text(file.path))
-            and any(keyword in text for keyword in keywords)
+            and self.mentions(file.path, keywords)
         ]
+
+    def mentions(self, path: str, words: tuple[str, ...], code_only: bool = True) -> bool:
+        """Whether a file's code (or text) holds one of the words (remembered per file content)."""
+        return bool(self.repo.per_file("has:" + "|".join(words), path, partial(_has_any, words), _is_bool, code_only))
 
     @cached_property
     def model_save_files(self) -> list[str]:
@@ -1105,16 +1212,7 @@ class Facts:
         """The training files that fit a model, not only a preprocessing step (`scaler.fit(...)` alone does
         not count): `.fit(` on something other than a scaler/encoder/imputer/vectorizer, `.backward()`,
         a `Trainer`, `xgb.train`, `lgb.train`."""
-        result = []
-        for path in self.training_files:
-            text = self.repo.code_text(path) or ""
-            for match in _TRAINING.finditer(text):
-                receiver = re.search(r"(\w+)\s*(?:\([^()]*\))?\s*$", text[max(0, match.start() - 80) : match.start()])
-                if match.group(0).startswith(".fit") and receiver and _PREPROCESSOR.search(receiver.group(1)):
-                    continue
-                result.append(path)
-                break
-        return result
+        return [path for path in self.training_files if self.repo.per_file("trains-a-model", path, _trains_a_model, _is_bool)]
 
     @cached_property
     def seeded_files(self) -> frozenset[str]:
@@ -1147,23 +1245,19 @@ class Facts:
         result: set[str] = set()
         training_stems = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0] for path in self.training_files}
         for file in self.source_files:
-            text = self.repo.text(file.path)
-            if not text:
-                continue
             imports = self.imports.get(file.path, frozenset())
             if imports & _PIPELINE_FRAMEWORKS:
                 result.add(file.path)
                 continue
             is_training = file.path in self.training_files
-            if is_training and _top_level_training(text):
+            if is_training and self.repo.per_file("top-level-training", file.path, _top_level_training, _is_bool, False):
                 result.add(file.path)
                 continue
-            if not _ENTRY_CLI.search(text):
-                continue
+            imported_names = self.repo.per_file("entry-cli-imports", file.path, _entry_cli_imports, _is_optional_str_list, False)
+            if imported_names is None:
+                continue  # no command-line entry point
             stem = file.name.rsplit(".", 1)[0].lower()
-            imported = set(re.findall(r"^\s*(?:from\s+[\w.]*?\.?(\w+)\s+import|import\s+[\w.]*?\.?(\w+))", text, re.M))
-            imported_names = {name for pair in imported for name in pair if name}
-            if is_training or re.search(r"train|fit|tun(?:e|ing)", stem) or imported_names & training_stems:
+            if is_training or re.search(r"train|fit|tun(?:e|ing)", stem) or set(imported_names) & training_stems:
                 result.add(file.path)
         for file in self.repo.all_files:
             name = file.name
@@ -1226,12 +1320,10 @@ class Facts:
             if path in reached:
                 continue
             reached.add(path)
-            text = self.repo.text(path) or ""
-            targets = [target for name in imported_module_names(path, text) for target in by_name.get(name, [])]
+            targets = [target for name in self.imported_names(path) for target in by_name.get(name, [])]
             if is_test_path(path):  # tests that run a script: subprocess.run(["python", "train.py"])
-                targets.extend(
-                    target for match in re.finditer(r"[\w\-]+\.py\b", text) for target in by_file_name.get(match.group(), [])
-                )
+                scripts = self.repo.per_file("py-file-names", path, lambda text: re.findall(r"[\w\-]+\.py\b", text), _is_str_list, False)
+                targets.extend(target for name in scripts or () for target in by_file_name.get(name, []))
             queue.extend(target for target in targets if target not in reached)
         return frozenset(path for path in reached if not is_test_path(path))
 
@@ -1504,31 +1596,39 @@ class Facts:
         # Modules a notebook writes itself (`%%writefile serve.py`) are local too.
         written: set[str] = set()
         for file in self.notebooks:
-            written.update(re.findall(r"%%writefile[ \t]+(?:-a[ \t]+)?(?:\S*/)?(\w+)\.py\b", self.repo.text(file.path) or ""))
+            written.update(self.repo.per_file("written-modules", file.path, _written_modules, _is_str_list, code_only=False) or ())
 
-        def scan(text: str, path: str, cell: int | None) -> None:
+        for file in self.code_files:
+            sites = self.repo.per_file("column0-imports", file.path, partial(self._column0_imports, file.path), _is_import_site_list)
+            for module, line, cell in sites or ():
+                if module in STDLIB_MODULES or module in self.local_modules or module in written or module.endswith(("_pb2", "_pb2_grpc")):
+                    continue  # protobuf modules are generated at build time
+                result.setdefault(module, []).append(ImportSite(module, file.path, line, cell))
+        return result
+
+    def _column0_imports(self, path: str, _code: str) -> list[list[Any]]:
+        """[module, line, cell] of each import at column 0 of a file (cells a kernel runs, for a notebook)."""
+        found: list[list[Any]] = []
+
+        def scan(text: str, cell: int | None) -> None:
             for match in _COLUMN0_IMPORT.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
                 if match.group(1):
                     modules = [match.group(1)]
                 else:
                     modules = [item.strip().split()[0].split(".")[0] for item in match.group(2).split(",") if item.strip()]
-                for module in modules:
-                    if module in STDLIB_MODULES or module in self.local_modules or module in written or module.endswith(("_pb2", "_pb2_grpc")):
-                        continue  # protobuf modules are generated at build time
-                    result.setdefault(module, []).append(ImportSite(module, path, line, cell))
+                found.extend([module, line, cell] for module in modules)
 
-        for file in self.code_files:
-            if file.kind == "notebook":
-                for index, (cell_type, source) in enumerate(self.repo.cell_sources(file.path) or []):
-                    # A `%%writefile`/`%%bash`... cell is not run by this kernel; `%%time` cells are.
-                    magic = re.match(r"\s*%%(\w+)", source)
-                    if cell_type != "code" or (magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit")):
-                        continue
-                    scan(source, file.path, index)
-            else:
-                scan(self.repo.text(file.path) or "", file.path, None)
-        return result
+        if path.endswith(".ipynb"):
+            for index, (cell_type, source) in enumerate(self.repo.cell_sources(path) or []):
+                # A `%%writefile`/`%%bash`... cell is not run by this kernel; `%%time` cells are.
+                magic = re.match(r"\s*%%(\w+)", source)
+                if cell_type != "code" or (magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit")):
+                    continue
+                scan(source, index)
+        else:
+            scan(self.repo.text(path) or "", None)
+        return found
 
     @cached_property
     def locked_names(self) -> frozenset[str]:
@@ -1732,6 +1832,33 @@ class Facts:
                             DeclaredDependency(parsed.name, parsed.specifier, parsed.pinned, file.path, pip_line, spec, group)
                         )
         return result
+
+
+class _NoDigest(Exception):
+    pass
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON form of a fact's value that is equal exactly when the values are (sets sorted)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, SourceFile):
+        return ["file", value.path, value.kind]
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted((_canonical(item) for item in value), key=_sort_key)]
+    if isinstance(value, dict):
+        return ["dict", sorted(([_canonical(key), _canonical(item)] for key, item in value.items()), key=_sort_key)]
+    if isinstance(value, (re.Pattern, LazyPattern)):
+        return ["re", value.pattern, value.flags]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, *(_canonical(getattr(value, field.name)) for field in dataclasses.fields(value) if field.compare)]
+    raise _NoDigest(type(value).__name__)
+
+
+def _sort_key(item: Any) -> str:
+    return json.dumps(item, separators=(",", ":"))
 
 
 # The cached facts whose reads are tracked (see Facts.__getattribute__).

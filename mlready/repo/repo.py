@@ -20,6 +20,7 @@ from mlready.parsers.text import decode, line_of_offset
 from mlready.patterns import gate_for
 
 if TYPE_CHECKING:
+    from mlready.cache import ResultCache
     from mlready.parsers.dockerfile import Dockerfile
     from mlready.parsers.notebook import Notebook
     from mlready.parsers.python import PythonSource
@@ -34,6 +35,7 @@ DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 # Dependency keys besides file paths (see Repo.recording).
 INDEX_KEY = "\0index"
 SIZE_PREFIX = "\0size:"
+FACT_PREFIX = "\0fact:"  # a fact's value (see Facts.__getattribute__)
 
 
 @dataclass
@@ -127,11 +129,15 @@ class Repo:
         self._digests: dict[str, str] = {}
         self.parse_count = 0
         self.read_count = 0
-        # "<pattern id>:<c|t>:<file digest>" -> whether the pattern matches (see `contains`).
-        self.match_memo: dict[str, bool] = {}
-        self.match_used: set[str] = set()
+        self.read_paths: set[str] = set()
+        # file digest -> {value name: value} (see `per_file`), and the digests used this run.
+        self.file_memo: dict[str, Any] = {}
+        self.file_memo_used: set[str] = set()
+        self.file_memo_added: dict[str, dict[str, Any]] = {}
         # Digests known from an earlier run, as [size, mtime_ns, inode, digest] (see ResultCache.stamps).
         self.known_digests: dict[str, list[Any]] = {}
+        # Where fact digests of earlier runs are kept (see _fact_digest); set by the engine.
+        self.result_cache: ResultCache | None = None
 
     # -- dependency tracking (for the result cache) -------------------------------------
 
@@ -144,6 +150,16 @@ class Repo:
             yield record
         finally:
             self._recordings.pop()
+
+    @contextmanager
+    def isolated_recording(self) -> Iterator[Recording]:
+        """Record what the block reads without crediting the enclosing recordings with it."""
+        saved, self._recordings = self._recordings, []
+        try:
+            with self.recording() as record:
+                yield record
+        finally:
+            self._recordings = saved
 
     def depend(self, key: str) -> None:
         for record in self._recordings:
@@ -168,6 +184,8 @@ class Repo:
             if key == INDEX_KEY:
                 value = hashlib.sha256("\0".join(file.path for file in self._index).encode("utf-8", "surrogateescape"))
                 result = value.hexdigest()
+            elif key.startswith(FACT_PREFIX):
+                result = self._fact_digest(key[len(FACT_PREFIX) :])
             elif key.startswith(SIZE_PREFIX):
                 file = self._by_path.get(key[len(SIZE_PREFIX) :])
                 result = "missing" if file is None else str(file.stored_size)
@@ -185,11 +203,25 @@ class Repo:
                     else:
                         try:
                             self.read_count += 1
+                            self.read_paths.add(key)
                             result = hashlib.sha256(self.source.read(key, self.max_file_size)).hexdigest()
                         except OSError:
                             result = "unreadable"
             self._digests[key] = result
         return self._digests[key]
+
+    def _fact_digest(self, name: str) -> str:
+        """A fact's value digest: stored from an earlier run if what it read is unchanged, else computed."""
+        key = f"fact\0{name}"
+        if self.result_cache is not None:
+            stored = self.result_cache.lookup_value(key, self.digest)
+            if stored is not None:
+                return stored
+        value = self.facts.value_digest(name) or "none"
+        if self.result_cache is not None:
+            deps = self.facts.fact_reads(name)
+            self.result_cache.store_value(key, {dep: self.digest(dep) for dep in sorted(deps)}, value)
+        return value
 
     # -- the index -------------------------------------------------------------------
 
@@ -281,6 +313,7 @@ class Repo:
         else:
             try:
                 self.read_count += 1
+                self.read_paths.add(path)
                 data = self.source.read(path, self.max_file_size)
                 if path not in self._digests:
                     import hashlib
@@ -416,38 +449,74 @@ class Repo:
             return True
         return gate.admits(text, self.lowered(path, code_only) if gate.ignore_case else None)
 
-    def contains(self, pattern: re.Pattern[str], path: str, code_only: bool = True) -> bool:
-        """Whether the pattern matches somewhere in the file's code (or its whole text).
+    def per_file(
+        self,
+        name: str,
+        path: str,
+        compute: Callable[[str], T],
+        valid: Callable[[Any], bool],
+        code_only: bool = True,
+        by_path: bool = False,
+    ) -> T | None:
+        """A value computed from one file's code (or whole text), remembered per file content.
 
-        Answers are remembered per file content (`match_memo`, kept by the result cache), so
-        after an edit only the changed files are searched again.
+        `compute(text)` must depend on the text alone (and on the path, with `by_path`) and
+        return JSON data. Values are kept by the result cache (`file_memo`, one record per file
+        digest), so after an edit only the changed files are read and scanned again; `valid`
+        vets a remembered value, which is never trusted blindly. None when the file cannot be read.
         """
         self.depend(path)
-        key = f"{_pattern_id(pattern)}:{'c' if code_only else 't'}:{self.digest(path)}"
-        self.match_used.add(key)
-        found = self.match_memo.get(key)
-        if found is None:
-            with self.recording() as record:
-                text = self.code_text(path) if code_only else self.text(path)
-                found = bool(text) and self._admits(pattern, path, text, code_only) and pattern.search(text) is not None  # type: ignore[arg-type]
-            if text is not None and not record.diagnostics:  # a read that raised a diagnostic must happen again
-                self.match_memo[key] = found
-        return found
+        digest = self.digest(path)
+        record_key = f"{name}:{'c' if code_only else 't'}" + (f":{path}" if by_path else "")
+        self.file_memo_used.add(digest)
+        known = self.file_memo.get(digest)
+        if isinstance(known, dict) and record_key in known and valid(known[record_key]):
+            return known[record_key]
+        with self.recording() as record:
+            text = self.code_text(path) if code_only else self.text(path)
+        if text is None:
+            return None
+        value = compute(text)
+        if not record.diagnostics:  # a read that raised a diagnostic must happen again
+            self.file_memo.setdefault(digest, {})[record_key] = value
+            self.file_memo_added.setdefault(digest, {})[record_key] = value
+        return value
+
+    def take_memo_changes(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
+        """The per-file values added and the digests used since the last call (a worker hands them back)."""
+        added, used = self.file_memo_added, self.file_memo_used
+        self.file_memo_added, self.file_memo_used = {}, set()
+        return added, used
+
+    def merge_memo_changes(self, added: dict[str, dict[str, Any]], used: set[str]) -> None:
+        for digest, values in added.items():
+            self.file_memo.setdefault(digest, {}).update(values)
+        self.file_memo_used.update(used)
+
+    def contains(self, pattern: re.Pattern[str], path: str, code_only: bool = True) -> bool:
+        """Whether the pattern matches somewhere in the file's code (or its whole text)."""
+
+        def compute(text: str) -> bool:
+            return bool(text) and self._admits(pattern, path, text, code_only) and pattern.search(text) is not None
+
+        return bool(self.per_file(_pattern_id(pattern), path, compute, _is_bool, code_only))
 
     def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:
-        """Every match of `pattern` in the given files, with its line."""
+        """Every match of `pattern` in the given files, with its line (remembered per file content)."""
         for file in files:
-            text = self.code_text(file.path) if code_only else self.text(file.path)
-            if not text or not self._admits(pattern, file.path, text, code_only):
-                continue
-            for match in pattern.finditer(text):
-                line_end = text.find("\n", match.start())
-                line_start = text.rfind("\n", 0, match.start()) + 1
-                yield Match(
-                    file.path,
-                    line_of_offset(text, match.start()),
-                    text[line_start : line_end if line_end != -1 else len(text)],
-                )
+
+            def compute(text: str, path: str = file.path) -> list[list[Any]]:
+                if not text or not self._admits(pattern, path, text, code_only):
+                    return []
+                found: list[list[Any]] = []
+                for match in pattern.finditer(text):
+                    line_end = text.find("\n", match.start())
+                    line_start = text.rfind("\n", 0, match.start()) + 1
+                    found.append([line_of_offset(text, match.start()), text[line_start : line_end if line_end != -1 else len(text)]])
+                return found
+
+            for line, text in self.per_file("s" + _pattern_id(pattern), file.path, compute, _is_match_list, code_only) or ():
+                yield Match(file.path, line, text)
 
     def first(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Match | None:
         return next(self.search(pattern, files, code_only), None)
@@ -459,6 +528,16 @@ class Repo:
         from mlready.repo.facts import Facts
 
         return Facts(self)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_match_list(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, list) and len(item) == 2 and isinstance(item[0], int) and isinstance(item[1], str) for item in value
+    )
 
 
 _PATTERN_IDS: dict[tuple[str, int], str] = {}

@@ -545,38 +545,38 @@ class RiskAssessmentMissing(RepoRule):
 # The nine sections of Mitchell et al. (2019), with the Hugging Face template's names and
 # Portuguese, Spanish, French and German equivalents.
 CARD_SECTIONS: dict[str, re.Pattern[str]] = {
-    "model details": re.compile(
+    "model details": lazy_compile(
         r"model[ _](?:details|description|summary|overview|information|architecture|type)|about (?:the|this) model|^overview$|^description$"
         r"|(?:nome|detalhes|descrição|descripción|detalles) d[eo]l? modelo|modellbeschreibung|modelldetails|description du modèle",
         re.I,
     ),
-    "intended use": re.compile(
+    "intended use": lazy_compile(
         r"(?:intended|model|primary|appropriate)[ _](?:use|uses|purpose|users)\b|\buses\b|direct[ _]use|downstream[ _]use|out[- _]of[- _]scope"
         r"|use[ _]cases?|uso (?:previsto|pretendido)|^objetivos?$|finalidad|utilisation prévue|verwendungszweck|vorgesehene verwendung"
         r"|casos? de uso|cas d'usage",
         re.I,
     ),
-    "factors": re.compile(r"\bfactors\b|subgroups?|demographic|\bslices\b|\bfatores\b|\bfactores\b|\bfacteurs\b|\bfaktoren\b", re.I),
-    "metrics": re.compile(r"\bmetrics?\b|performance measures?|\bmétricas?\b|\bmétriques?\b|\bmetriken\b", re.I),
-    "evaluation data": re.compile(
+    "factors": lazy_compile(r"\bfactors\b|subgroups?|demographic|\bslices\b|\bfatores\b|\bfactores\b|\bfacteurs\b|\bfaktoren\b", re.I),
+    "metrics": lazy_compile(r"\bmetrics?\b|performance measures?|\bmétricas?\b|\bmétriques?\b|\bmetriken\b", re.I),
+    "evaluation data": lazy_compile(
         r"evaluation[ _](?:data|dataset)|test(?:ing)?[ _]data|eval[ _]data|validation[ _]data|and evaluation data"
         r"|dados de (?:avaliação|teste)|datos de (?:evaluación|prueba)|données d'évaluation|evaluierungsdaten|testdaten",
         re.I,
     ),
-    "training data": re.compile(
+    "training data": lazy_compile(
         r"training[ _](?:data|dataset|set)|train[ _]data|training and evaluation data|datasets? used"
         r"|dados de trein\w*|datos de entrenamiento|données d'entraînement|trainingsdaten",
         re.I,
     ),
-    "quantitative analyses": re.compile(
+    "quantitative analyses": lazy_compile(
         r"quantitative|\bresults\b|\bperformance\b|benchmarks?|\bresultados\b|\brésultats\b|\bergebnisse\b|\bdesempenho\b|\brendimiento\b",
         re.I,
     ),
-    "ethical considerations": re.compile(
+    "ethical considerations": lazy_compile(
         r"ethic|\bbias\b|fairness|\brisks?\b|considerations|implications|societal|\béticas?\b|éthique|\bethik\b|\bvieses\b|\bsesgos?\b|\bbiais\b",
         re.I,
     ),
-    "caveats and recommendations": re.compile(
+    "caveats and recommendations": lazy_compile(
         r"caveats|recommendations|limitations|known issues|warnings|limitações|limitaciones|\blimites\b|einschränkungen|observações"
         r"|recomendações|recomendaciones|recommandations|empfehlungen|advertências",
         re.I,

@@ -1103,8 +1103,7 @@ class ConfigUnvalidated(PythonRule):
 
     def skip_reason(self, repo: Repo) -> str | None:
         for file in repo.facts.source_files:
-            text = repo.text(file.path)
-            if text and _SCHEMA.search(text):
+            if repo.contains(_SCHEMA, file.path, code_only=False):
                 return f"a typed config schema is defined ({file.path})"
         return None
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
+import json
 import math
 import re
 import shlex
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mlready.model import Finding, Pillar, Severity
@@ -37,15 +40,15 @@ if TYPE_CHECKING:
 
 # Provider tokens with a recognisable shape: (kind, pattern with the token as group 1, visible prefix).
 _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("AWS access key ID", re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])"), 4),
-    ("GitHub token", re.compile(r"(?<![\w-])(gh[pousr]_[A-Za-z0-9]{36,251})(?![\w-])"), 4),
-    ("GitHub token", re.compile(r"(?<![\w-])(github_pat_[A-Za-z0-9_]{60,255})(?![\w-])"), 11),
-    ("Hugging Face token", re.compile(r"(?<![\w-])(hf_[A-Za-z0-9]{34,40})(?![\w-])"), 3),
-    ("Slack token", re.compile(r"(?<![\w-])(xox[abposr]-[0-9A-Za-z-]{10,200})(?![\w-])"), 5),
-    ("Slack webhook", re.compile(r"(https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})"), 33),
-    ("OpenAI/Anthropic-style API key", re.compile(r"(?<![\w-])(sk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{32,200})(?![\w-])"), 3),
-    ("Google API key", re.compile(r"(?<![\w-])(AIza[0-9A-Za-z_-]{35})(?![\w-])"), 4),
-    ("Stripe live key", re.compile(r"(?<![\w-])((?:sk|rk)_live_[0-9A-Za-z]{24,99})(?![\w-])"), 8),
+    ("AWS access key ID", lazy_compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])"), 4),
+    ("GitHub token", lazy_compile(r"(?<![\w-])(gh[pousr]_[A-Za-z0-9]{36,251})(?![\w-])"), 4),
+    ("GitHub token", lazy_compile(r"(?<![\w-])(github_pat_[A-Za-z0-9_]{60,255})(?![\w-])"), 11),
+    ("Hugging Face token", lazy_compile(r"(?<![\w-])(hf_[A-Za-z0-9]{34,40})(?![\w-])"), 3),
+    ("Slack token", lazy_compile(r"(?<![\w-])(xox[abposr]-[0-9A-Za-z-]{10,200})(?![\w-])"), 5),
+    ("Slack webhook", lazy_compile(r"(https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})"), 33),
+    ("OpenAI/Anthropic-style API key", lazy_compile(r"(?<![\w-])(sk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{32,200})(?![\w-])"), 3),
+    ("Google API key", lazy_compile(r"(?<![\w-])(AIza[0-9A-Za-z_-]{35})(?![\w-])"), 4),
+    ("Stripe live key", lazy_compile(r"(?<![\w-])((?:sk|rk)_live_[0-9A-Za-z]{24,99})(?![\w-])"), 8),
 )
 _TOKEN_HINT = lazy_compile(r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|hf_|xox[abposr]-|hooks\.slack|sk-|AIza|_live_|PRIVATE KEY")
 _PRIVATE_KEY = lazy_compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
@@ -180,6 +183,19 @@ class SecretHit:
     line: int | None
     cell: int | None = None
     key: str = ""
+
+
+def _is_hit_rows(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(row, (list, tuple))
+        and len(row) == 5
+        and isinstance(row[0], str)
+        and isinstance(row[1], str)
+        and (row[2] is None or isinstance(row[2], int))
+        and (row[3] is None or isinstance(row[3], int))
+        and isinstance(row[4], str)
+        for row in value
+    )
 
 
 def _notebook_with_output(*cells: str) -> str:
@@ -345,19 +361,30 @@ class SecretInRepo(RepoRule):
                 token = match.group(1) if pattern.groups else match.group(0)
                 yield match.start(), kind, mask(token, min(4, len(token) // 4))
 
-    def _check_file(self, repo: Repo, file: SourceFile) -> Iterator[Finding]:
+    def _file_hits(self, repo: Repo, file: SourceFile, text: str) -> list[SecretHit]:
         in_tests = is_test_path(file.path) or bool(_FIXTURE_DIR.search(file.path))
         if file.kind == "notebook":
-            hits = list(self._notebook_hits(repo, file.path, in_tests))
-        else:
-            text = repo.text(file.path)
-            if not text:
-                return
-            lower = file.name.lower()
-            # `.env` files are SEC002's; Dockerfile ARG/ENV names are SEC003's.
-            keywords = not in_tests and not (is_env_file(lower) and not is_env_template(lower)) and file.kind != "dockerfile"
-            config = file.kind in ("yaml", "toml") or lower.endswith(_CONFIG_SUFFIXES) or is_env_file(lower)
-            hits = list(self._text_hits(text, in_tests, keywords and (file.kind == "python" or config), config))
+            return list(self._notebook_hits(repo, file.path, in_tests))
+        if not text:
+            return []
+        lower = file.name.lower()
+        # `.env` files are SEC002's; Dockerfile ARG/ENV names are SEC003's.
+        keywords = not in_tests and not (is_env_file(lower) and not is_env_template(lower)) and file.kind != "dockerfile"
+        config = file.kind in ("yaml", "toml") or lower.endswith(_CONFIG_SUFFIXES) or is_env_file(lower)
+        return list(self._text_hits(text, in_tests, keywords and (file.kind == "python" or config), config))
+
+    def _check_file(self, repo: Repo, file: SourceFile) -> Iterator[Finding]:
+        # The hits of each file are remembered per content: after an edit only the changed files are scanned.
+        options = json.dumps(self.options, sort_keys=True, default=str)
+        rows = repo.per_file(
+            f"SEC001:{options}",
+            file.path,
+            lambda text: [dataclasses.astuple(hit) for hit in self._file_hits(repo, file, text)],
+            _is_hit_rows,
+            code_only=False,
+            by_path=True,
+        )
+        hits = [SecretHit(*row) for row in rows or ()]
         seen: set[tuple[str, int | None, int | None]] = set()
         token_lines = {(hit.line, hit.cell) for hit in hits if not hit.key}
         for hit in hits:
@@ -1092,7 +1119,7 @@ _PII_WEAK = {
     "name": r"first_?name|last_?name|surname|full_?name|given_name|family_name",
     "address": r"home_address|street_address|address_line_?\d?|postal_address|mailing_address",
 }
-_PII_PATTERNS = [(kind, re.compile(pattern), kind in _PII_STRONG) for kind, pattern in {**_PII_STRONG, **_PII_WEAK}.items()]
+_PII_PATTERNS = [(kind, lazy_compile(pattern), kind in _PII_STRONG) for kind, pattern in {**_PII_STRONG, **_PII_WEAK}.items()]
 _QUOTED = lazy_compile(r"""["']([A-Za-z][A-Za-z0-9 _\-]{1,40})["']""")
 _PRIVACY_DOC = lazy_compile(
     r"\b(?:GDPR|RGPD|DSGVO|CCPA|HIPAA|LGPD|PIPEDA|consent|PII|personal(?:ly identifiable)?\s+(?:data|information)"
@@ -1117,6 +1144,34 @@ class _PiiHit:
     path: str
     line: int | None
     cell: int | None
+
+
+def _pii_rows(repo: Repo, file: SourceFile, _code: str) -> list[list[Any]]:
+    """[kind, strong, line, cell] of each quoted name of personal data in a code file (cells for a notebook)."""
+    if file.kind == "notebook":
+        parsed = repo.notebook(file.path)
+        cells: list[tuple[int | None, str]] = [(cell.index, cell.source) for cell in parsed.code_cells] if parsed else []
+    else:
+        cells = [(None, repo.text(file.path) or "")]
+    rows: list[list[Any]] = []
+    for cell, text in cells:
+        for match in _QUOTED.finditer(text):
+            found = _pii_kind(match.group(1))
+            if found:
+                rows.append([found[0], found[1], _line_of(text, match.start()), cell])
+    return rows
+
+
+def _is_pii_rows(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(row, list)
+        and len(row) == 4
+        and isinstance(row[0], str)
+        and isinstance(row[1], bool)
+        and (row[2] is None or isinstance(row[2], int))
+        and (row[3] is None or isinstance(row[3], int))
+        for row in value
+    )
 
 
 class PiiWithoutPrivacyDoc(RepoRule):
@@ -1190,19 +1245,14 @@ class PiiWithoutPrivacyDoc(RepoRule):
         for file in repo.facts.code_files:
             if is_test_path(file.path):
                 continue
-            if file.kind == "notebook":
-                parsed = repo.notebook(file.path)
-                cells: list[tuple[int | None, str]] = [(cell.index, cell.source) for cell in parsed.code_cells] if parsed else []
-            else:
-                cells = [(None, repo.text(file.path) or "")]
-            for cell, text in cells:
-                for match in _QUOTED.finditer(text):
-                    found = _pii_kind(match.group(1))
-                    if found:
-                        yield _PiiHit(found[0], found[1], file.path, _line_of(text, match.start()), cell)
+            # Remembered per file content: after an edit only the changed files are scanned.
+            rows = repo.per_file("SEC008", file.path, partial(_pii_rows, repo, file), _is_pii_rows)
+            for kind, strong, line, cell in rows or ():
+                yield _PiiHit(kind, strong, file.path, line, cell)
         for file in repo.all_files:
             if not file.name.lower().endswith((".csv", ".tsv")) or is_test_path(file.path):
                 continue
+            repo.depend(file.path)  # the header is read directly (the file may be large)
             try:
                 head = repo.source.read(file.path, 4096).decode("utf-8", errors="replace")
             except (OSError, KeyError):
