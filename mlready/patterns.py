@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +63,9 @@ def may_match(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """`pattern.search(text)`, skipped when the gate shows there is no match."""
-    return pattern.search(text) if may_match(pattern, text) else None
+    """`pattern.search(text)`, skipped when the gate shows there is no match, else tried only where a
+    match can start."""
+    return first_match(pattern, text) if may_match(pattern, text) else None
 
 
 def _derive(pattern: re.Pattern[str]) -> Gate | None:
@@ -125,6 +127,139 @@ def _sequence(items: list[tuple[Any, Any]], state: dict[str, bool]) -> frozenset
     return best
 
 
+# -- anchored search: the regex is tried only where a match can start --------------------------
+
+_UNBOUNDED = 1 << 30
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Literals that every match contains, each with how far before it a match can start.
+
+    Each entry is (literal, lead): a match that contains the literal at position p starts
+    between p - lead and p. So the pattern is tried, anchored, only at those positions
+    (`pattern.match(text, start)`, which sees the text before `start` as `search` does)
+    instead of at every position of the text. A branch whose matches can start any distance
+    before its literals (such as `^` followed by `\\s*from`) gets lead _UNBOUNDED: a text holding such a literal is
+    searched the usual way.
+    """
+
+    literals: tuple[tuple[str, int], ...]
+    ignore_case: bool
+
+    def starts(self, text: str, lowered: str | None) -> list[int] | None:
+        """Every position where a match may start, sorted; None when positions cannot be found."""
+        haystack = text
+        if self.ignore_case:
+            haystack = lowered if lowered is not None else text.lower()
+            if len(haystack) != len(text):
+                return None  # a character whose lower case is longer: positions would not line up
+        found: set[int] = set()
+        for literal, lead in self.literals:
+            index = haystack.find(literal)
+            if index != -1 and lead >= _UNBOUNDED:
+                return None  # a match may start anywhere before this literal: search the usual way
+            while index != -1:
+                found.update(range(max(0, index - lead), index + 1))
+                index = haystack.find(literal, index + 1)
+        return sorted(found)
+
+
+_ANCHORS: dict[tuple[str, int], Anchors | None] = {}
+
+
+def anchors_for(pattern: re.Pattern[str]) -> Anchors | None:
+    """The anchors of a pattern, or None when some match could start anywhere (memoized)."""
+    key = (pattern.pattern, pattern.flags)
+    if key not in _ANCHORS:
+        _ANCHORS[key] = _derive_anchors(pattern)
+    return _ANCHORS[key]
+
+
+def finditer(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:
+    """The matches of `pattern.finditer(text)`, found by trying the pattern only where a match can start."""
+    anchors = anchors_for(pattern)
+    starts = anchors.starts(text, lowered) if anchors is not None else None
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    anchored = pattern.compiled().match if isinstance(pattern, LazyPattern) else pattern.match
+    position = 0
+    for start in starts:
+        if start < position:
+            continue
+        match = anchored(text, start)
+        if match is not None:
+            yield match
+            position = max(match.end(), start + 1)
+
+
+def first_match(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> re.Match[str] | None:
+    """`pattern.search(text)`, tried only where a match can start."""
+    return next(finditer(pattern, text, lowered), None)
+
+
+def _derive_anchors(pattern: re.Pattern[str]) -> Anchors | None:
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        state = {"ignore_case": bool(parsed.state.flags & re.IGNORECASE)}
+        found = _leading_literals(list(parsed), 0, state, parsed.state)
+    except Exception:  # an unusual pattern is searched the usual way
+        return None
+    if not found or min(len(literal) for literal, _lead in found) < 2:
+        return None  # a single character would make nearly every position a start
+    ignore_case = state["ignore_case"]
+    literals = {(literal.lower() if ignore_case else literal, lead) for literal, lead in found}
+    return Anchors(tuple(sorted(literals)), ignore_case)
+
+
+def _width(item: tuple[Any, Any], sre_state: Any) -> int:
+    """The most characters one parsed item can match (_UNBOUNDED when it has no bound)."""
+    high = _sre_parse.SubPattern(sre_state, [item]).getwidth()[1]
+    return high if high < _UNBOUNDED else _UNBOUNDED
+
+
+def _leading_literals(items: list[tuple[Any, Any]], lead: int, state: dict[str, bool], sre_state: Any) -> set[tuple[str, int]] | None:
+    """(literal, lead) pairs one of which every match of the sequence contains, the first such
+    literal of at least two characters met from the left while the width before it is bounded."""
+    run: list[str] = []
+    run_lead = lead
+    for item in items:
+        op, value = item
+        if op is _sre.LITERAL:
+            if not run:
+                run_lead = lead
+            run.append(chr(value))
+            lead += 1
+            continue
+        if len(run) >= 2:
+            return {("".join(run), run_lead)}
+        run = []
+        found: set[tuple[str, int]] | None = None
+        if op is _sre.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = value
+            if add_flags & re.IGNORECASE:
+                state["ignore_case"] = True
+            found = _leading_literals(list(sub), lead, state, sre_state)
+        elif op is _sre.BRANCH:
+            branches = [_leading_literals(list(branch), lead, state, sre_state) for branch in value[1]]
+            if all(branches):
+                found = set().union(*branches)  # type: ignore[arg-type]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or op is getattr(_sre, "POSSESSIVE_REPEAT", None):
+            minimum, _maximum, sub = value
+            if minimum >= 1:
+                found = _leading_literals(list(sub), lead, state, sre_state)
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            found = _leading_literals(list(value), lead, state, sre_state)
+        if found:
+            return found
+        lead += _width(item, sre_state)
+        if lead >= _UNBOUNDED:
+            required = _sequence(items, state)
+            return {(literal, _UNBOUNDED) for literal in required} if required else None
+    return {("".join(run), run_lead)} if len(run) >= 2 else None
+
+
 class LazyPattern:
     """A regular expression compiled on first use.
 
@@ -133,7 +268,10 @@ class LazyPattern:
     cache uses none of them.
     """
 
-    __slots__ = ("_compiled", "flags", "pattern")
+    # The compiled pattern's methods are copied onto the instance once it is compiled, so that
+    # later calls (hundreds of thousands in a large repository) skip `__getattr__`.
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+    __slots__ = ("_compiled", "flags", "pattern", *_METHODS)
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -142,7 +280,10 @@ class LazyPattern:
 
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            compiled = re.compile(self.pattern, self.flags)
+            for name in self._METHODS:
+                setattr(self, name, getattr(compiled, name))
+            self._compiled = compiled
         return self._compiled
 
     def __getattr__(self, name: str) -> Any:

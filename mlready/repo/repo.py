@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mlready.model import Diagnostic
 from mlready.parsers import ParseError
 from mlready.parsers.text import decode, line_of_offset
-from mlready.patterns import gate_for
+from mlready.patterns import anchors_for, finditer, gate_for
 
 if TYPE_CHECKING:
     from mlready.cache import ResultCache
@@ -449,6 +449,14 @@ class Repo:
             return True
         return gate.admits(text, self.lowered(path, code_only) if gate.ignore_case else None)
 
+    def _matches(self, pattern: re.Pattern[str], path: str, text: str, code_only: bool) -> Iterator[re.Match[str]]:
+        """`pattern.finditer(text)` behind the literal gate, trying the pattern only where a match can start."""
+        if not text or not self._admits(pattern, path, text, code_only):
+            return iter(())
+        anchors = anchors_for(pattern)
+        lowered = self.lowered(path, code_only) if anchors is not None and anchors.ignore_case else None
+        return finditer(pattern, text, lowered)
+
     def per_file(
         self,
         name: str,
@@ -497,7 +505,7 @@ class Repo:
         """Whether the pattern matches somewhere in the file's code (or its whole text)."""
 
         def compute(text: str) -> bool:
-            return bool(text) and self._admits(pattern, path, text, code_only) and pattern.search(text) is not None
+            return next(self._matches(pattern, path, text, code_only), None) is not None
 
         return bool(self.per_file(_pattern_id(pattern), path, compute, _is_bool, code_only))
 
@@ -506,10 +514,8 @@ class Repo:
         for file in files:
 
             def compute(text: str, path: str = file.path) -> list[list[Any]]:
-                if not text or not self._admits(pattern, path, text, code_only):
-                    return []
                 found: list[list[Any]] = []
-                for match in pattern.finditer(text):
+                for match in self._matches(pattern, path, text, code_only):
                     line_end = text.find("\n", match.start())
                     line_start = text.rfind("\n", 0, match.start()) + 1
                     found.append([line_of_offset(text, match.start()), text[line_start : line_end if line_end != -1 else len(text)]])

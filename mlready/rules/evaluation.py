@@ -250,8 +250,8 @@ class NanEqualityComparison(PythonRule):
     # `==`/`!=` next to a NaN (over line breaks too): `x == np.nan`, `np.nan != x`, `x == float("nan")`.
     # (NaN spelled out in its three cases: a case-insensitive pattern is about twice as slow.)
     triggers = (
-        r"(?:nan|NaN|NAN|Nan)(?:\b\s*|\s*[\"']\s*\)\s*)[=!]=|[=!]=\s*(?:[\w.]+\.)?(?:nan|NaN|NAN|Nan)\b"
-        r"|[=!]=\s*float\s*\(\s*[\"']\s*(?:nan|NaN|NAN|Nan)",
+        r"(?:nan|NaN|NAN|Nan)(?:\b\s*|\s*[\"']\s*\)\s*)[=!]=|(?:==|!=)\s*(?:[\w.]+\.)?(?:nan|NaN|NAN|Nan)\b"
+        r"|(?:==|!=)\s*float\s*\(\s*[\"']\s*(?:nan|NaN|NAN|Nan)",
     )
 
     VALID = [

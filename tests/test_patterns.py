@@ -1,0 +1,96 @@
+"""Literal gates and anchored search find exactly what `re` finds, on every pattern mlready uses."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mlready
+from mlready.patterns import LazyPattern, anchors_for, finditer, gate_for, lazy_compile
+from mlready.registry import all_rules
+from mlready.rule import PythonRule
+
+
+def _all_patterns() -> list[re.Pattern[str]]:
+    """Every module-level pattern of mlready (also in tuples, lists and dicts) and every rule trigger."""
+    found: dict[tuple[str, int], re.Pattern[str]] = {}
+
+    def add(value: object) -> None:
+        if isinstance(value, LazyPattern):
+            value = value.compiled()
+        if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
+            found[(value.pattern, value.flags)] = value
+
+    for module in pkgutil.walk_packages(mlready.__path__, "mlready."):
+        if module.name.endswith("__main__"):
+            continue
+        for value in vars(importlib.import_module(module.name)).values():
+            add(value)
+            items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+            for item in items:
+                add(item)
+                for part in item if isinstance(item, tuple) else ():
+                    add(part)
+    for rule in all_rules():
+        if issubclass(rule, PythonRule):
+            add(rule({}).trigger_pattern())
+    return [found[key] for key in sorted(found)]
+
+
+PATTERNS = _all_patterns()
+ANCHORED = [pattern for pattern in PATTERNS if anchors_for(pattern) is not None]
+
+
+def test_most_patterns_are_anchored() -> None:
+    assert len(PATTERNS) > 150
+    assert len(ANCHORED) / len(PATTERNS) > 0.8  # the rest are searched the usual way
+
+
+def _pieces(pattern: re.Pattern[str]) -> list[str]:
+    """Text fragments likely to make the pattern match, or nearly match."""
+    anchors = anchors_for(pattern)
+    gate = gate_for(pattern)
+    literals = [literal for literal, _lead in anchors.literals] if anchors else []
+    literals += list(gate.literals) if gate else []
+    return [*literals, *(literal.upper() for literal in literals), " ", "\n", "(", ")", "=", "'", '"', ".", "_", "x", "0", "\t", "#", ":", "İ"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_anchored_search_finds_exactly_what_re_finds(data: st.DataObject) -> None:
+    pattern = data.draw(st.sampled_from(ANCHORED))
+    text = "".join(data.draw(st.lists(st.sampled_from(_pieces(pattern)), max_size=40)))
+    expected = [(match.span(), match.group()) for match in pattern.finditer(text)]
+    assert [(match.span(), match.group()) for match in finditer(pattern, text)] == expected
+    assert [(match.span(), match.group()) for match in finditer(pattern, text, text.lower())] == expected
+
+
+@pytest.mark.parametrize(
+    ("regex", "flags", "text"),
+    [
+        (r"(?<=a)bc", 0, "xbc abc"),  # a lookbehind sees the text before the start
+        (r"\bfoo\s*\(", 0, "xfoo( foo (\n foo\n(" ),  # word boundaries; whitespace over line breaks
+        (r"^import\s+torch", re.M, "x import torch\nimport torch\n"),  # `^` holds only at line starts
+        (r"(?m:^)\s*from\s+sklearn\s+import[^\n]*\bmetrics\b", 0, "\n\n  from sklearn import metrics\n"),  # no bound: usual search
+        (r"(?i)hello world", 0, "İ HELLO WORLD hello world"),  # lower case longer than the text: usual search
+        (r"ab|abc", 0, "abcabc"),  # the first branch that matches wins, as in `re`
+        (r"[=!]=\s*nan|nan\s*[=!]=", 0, "x == nan; nan != y"),
+    ],
+)
+def test_anchored_search_edge_cases(regex: str, flags: int, text: str) -> None:
+    pattern = re.compile(regex, flags)
+    expected = [match.span() for match in pattern.finditer(text)]
+    assert expected, "each case has at least one match"
+    assert [match.span() for match in finditer(pattern, text)] == expected
+
+
+def test_a_lazy_pattern_compiles_once_and_then_calls_re_directly() -> None:
+    pattern = lazy_compile(r"\bmodel\.fit\(")
+    assert pattern.search("model.fit(x)") is not None
+    assert pattern.search.__self__ is pattern.compiled()  # type: ignore[attr-defined]  # no __getattr__ any more
+    assert [match.span() for match in finditer(pattern, "a model.fit( b model.fit(")] == [(2, 12), (15, 25)]
