@@ -18,7 +18,7 @@ from mlready.mltestscore import compute as compute_ml_test_score
 from mlready.model import Diagnostic, Finding, Outcome, RuleResult
 from mlready.registry import all_rules
 from mlready.repo import Repo, SourceFile
-from mlready.repo.repo import INDEX_KEY
+from mlready.repo.repo import INDEX_KEY, is_str
 from mlready.rule import FileRule, PythonRule, RepoRule, Rule
 from mlready.scoring import Score, score
 from mlready.suppression import Suppressions, scan
@@ -682,11 +682,7 @@ def line_text(repo: Repo, path: str | None, cell: int | None, line: int | None) 
         lines = _cell_lines(repo, path, cell) if cell is not None else text.split("\n")
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
-    return repo.per_file(f"line:{cell}:{line}", path, compute, _is_str, code_only=False) or ""
-
-
-def _is_str(value: Any) -> bool:
-    return isinstance(value, str)
+    return repo.per_file(f"line:{cell}:{line}", path, compute, is_str, code_only=False) or ""
 
 
 def _fingerprint(repo: Repo, findings: list[Finding], repo_rule_codes: set[str]) -> list[Finding]:

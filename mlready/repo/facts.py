@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
 from mlready.patterns import LazyPattern, lazy_compile, may_match
-from mlready.repo.repo import FACT_PREFIX, SourceFile
+from mlready.repo.repo import FACT_PREFIX, SourceFile, is_bool, is_str_list
 
 T = TypeVar("T")
 
@@ -447,14 +447,6 @@ def _has_any(keywords: tuple[str, ...], text: str) -> bool:
     return any(keyword in text for keyword in keywords)
 
 
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
 def _is_import_site_list(value: Any) -> bool:
     return isinstance(value, list) and all(
         isinstance(item, list)
@@ -467,7 +459,7 @@ def _is_import_site_list(value: Any) -> bool:
 
 
 def _is_optional_str_list(value: Any) -> bool:
-    return value is None or _is_str_list(value)
+    return value is None or is_str_list(value)
 
 
 def imported_module_names(path: str, text: str) -> set[str]:
@@ -899,7 +891,7 @@ class Facts:
         for file in self.source_files:
             if is_example_path(file.path) or self._example_folder(file.parent):
                 continue
-            kinds = set(self.repo.per_file("serving-kinds", file.path, _serving_kinds_of, _is_str_list, code_only=False) or ())
+            kinds = set(self.repo.per_file("serving-kinds", file.path, _serving_kinds_of, is_str_list, code_only=False) or ())
             if "torchserve" in kinds and self._defines_package("ts.torch_handler"):
                 kinds.discard("torchserve")
             for package in ("litserve", "mlserver", "kserve", "bentoml", "cog"):
@@ -1008,7 +1000,7 @@ class Facts:
 
     def imported_names(self, path: str) -> list[str]:
         """The dotted names a file may import (see `imported_module_names`), remembered per file content."""
-        names = self.repo.per_file("imported-names", path, partial(_sorted_imported_names, path), _is_str_list, False, by_path=True)
+        names = self.repo.per_file("imported-names", path, partial(_sorted_imported_names, path), is_str_list, False, by_path=True)
         return names or []
 
     def ast_module(self, path: str) -> ast.Module | None:
@@ -1155,7 +1147,7 @@ class Facts:
 
     def mentions(self, path: str, words: tuple[str, ...], code_only: bool = True) -> bool:
         """Whether a file's code (or text) holds one of the words (remembered per file content)."""
-        return bool(self.repo.per_file("has:" + "|".join(words), path, partial(_has_any, words), _is_bool, code_only))
+        return bool(self.repo.per_file("has:" + "|".join(words), path, partial(_has_any, words), is_bool, code_only))
 
     @cached_property
     def model_save_files(self) -> list[str]:
@@ -1212,7 +1204,7 @@ class Facts:
         """The training files that fit a model, not only a preprocessing step (`scaler.fit(...)` alone does
         not count): `.fit(` on something other than a scaler/encoder/imputer/vectorizer, `.backward()`,
         a `Trainer`, `xgb.train`, `lgb.train`."""
-        return [path for path in self.training_files if self.repo.per_file("trains-a-model", path, _trains_a_model, _is_bool)]
+        return [path for path in self.training_files if self.repo.per_file("trains-a-model", path, _trains_a_model, is_bool)]
 
     @cached_property
     def seeded_files(self) -> frozenset[str]:
@@ -1250,7 +1242,7 @@ class Facts:
                 result.add(file.path)
                 continue
             is_training = file.path in self.training_files
-            if is_training and self.repo.per_file("top-level-training", file.path, _top_level_training, _is_bool, False):
+            if is_training and self.repo.per_file("top-level-training", file.path, _top_level_training, is_bool, False):
                 result.add(file.path)
                 continue
             imported_names = self.repo.per_file("entry-cli-imports", file.path, _entry_cli_imports, _is_optional_str_list, False)
@@ -1322,7 +1314,7 @@ class Facts:
             reached.add(path)
             targets = [target for name in self.imported_names(path) for target in by_name.get(name, [])]
             if is_test_path(path):  # tests that run a script: subprocess.run(["python", "train.py"])
-                scripts = self.repo.per_file("py-file-names", path, lambda text: re.findall(r"[\w\-]+\.py\b", text), _is_str_list, False)
+                scripts = self.repo.per_file("py-file-names", path, lambda text: re.findall(r"[\w\-]+\.py\b", text), is_str_list, False)
                 targets.extend(target for name in scripts or () for target in by_file_name.get(name, []))
             queue.extend(target for target in targets if target not in reached)
         return frozenset(path for path in reached if not is_test_path(path))
@@ -1596,7 +1588,7 @@ class Facts:
         # Modules a notebook writes itself (`%%writefile serve.py`) are local too.
         written: set[str] = set()
         for file in self.notebooks:
-            written.update(self.repo.per_file("written-modules", file.path, _written_modules, _is_str_list, code_only=False) or ())
+            written.update(self.repo.per_file("written-modules", file.path, _written_modules, is_str_list, code_only=False) or ())
 
         for file in self.code_files:
             sites = self.repo.per_file("column0-imports", file.path, partial(self._column0_imports, file.path), _is_import_site_list)

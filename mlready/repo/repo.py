@@ -507,7 +507,7 @@ class Repo:
         def compute(text: str) -> bool:
             return next(self._matches(pattern, path, text, code_only), None) is not None
 
-        return bool(self.per_file(_pattern_id(pattern), path, compute, _is_bool, code_only))
+        return bool(self.per_file(_pattern_id(pattern), path, compute, is_bool, code_only))
 
     def search(self, pattern: re.Pattern[str], files: Iterable[SourceFile], code_only: bool = True) -> Iterator[Match]:
         """Every match of `pattern` in the given files, with its line (remembered per file content)."""
@@ -536,8 +536,17 @@ class Repo:
         return Facts(self)
 
 
-def _is_bool(value: Any) -> bool:
+# Shape checks for values remembered per file (see Repo.per_file): a cached value is never trusted blindly.
+def is_bool(value: Any) -> bool:
     return isinstance(value, bool)
+
+
+def is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _is_match_list(value: Any) -> bool:
