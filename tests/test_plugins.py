@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import write_tree
+from helpers import write_tree
 
 PACK = '''
 from mlready.model import Pillar, Severity
