@@ -18,7 +18,7 @@ from mlready.mltestscore import compute as compute_ml_test_score
 from mlready.model import Diagnostic, Finding, Outcome, RuleResult
 from mlready.registry import all_rules
 from mlready.repo import Repo, SourceFile
-from mlready.repo.repo import INDEX_KEY, is_str
+from mlready.repo.repo import INDEX_KEY, is_rows, is_str, is_str_list
 from mlready.rule import FileRule, PythonRule, RepoRule, Rule
 from mlready.scoring import Score, score
 from mlready.suppression import Suppressions, scan
@@ -650,18 +650,9 @@ def _is_directives(value: Any) -> bool:
     return (
         isinstance(value, list)
         and len(value) == 2
-        and isinstance(value[0], list)
-        and all(isinstance(code, str) for code in value[0])
-        and isinstance(value[1], list)
-        and all(
-            isinstance(row, list)
-            and len(row) == 3
-            and (row[0] is None or isinstance(row[0], int))
-            and isinstance(row[1], int)
-            and isinstance(row[2], list)
-            and all(isinstance(code, str) for code in row[2])
-            for row in value[1]
-        )
+        and is_str_list(value[0])
+        and is_rows(value[1], (int, type(None)), int, list)
+        and all(is_str_list(row[2]) for row in value[1])
     )
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def _sre_modules() -> tuple[Any, Any]:
@@ -45,15 +47,20 @@ class Gate:
         return any(literal in text for literal in self.literals)
 
 
-_GATES: dict[tuple[str, int], Gate | None] = {}
+_DERIVED: dict[tuple[str, str, int], Any] = {}
+
+
+def _derived(kind: str, pattern: re.Pattern[str], derive: Callable[[re.Pattern[str]], T]) -> T:
+    """What `derive` makes of a pattern, computed once per pattern text and flags."""
+    key = (kind, pattern.pattern, pattern.flags)
+    if key not in _DERIVED:
+        _DERIVED[key] = derive(pattern)
+    return _DERIVED[key]  # type: ignore[no-any-return,unused-ignore]
 
 
 def gate_for(pattern: re.Pattern[str]) -> Gate | None:
     """The gate of a compiled pattern, or None when no literal is required (memoized)."""
-    key = (pattern.pattern, pattern.flags)
-    if key not in _GATES:
-        _GATES[key] = _derive(pattern)
-    return _GATES[key]
+    return _derived("gate", pattern, _derive)
 
 
 def may_match(pattern: re.Pattern[str], text: str) -> bool:
@@ -165,15 +172,9 @@ class Anchors:
         return sorted(found)
 
 
-_ANCHORS: dict[tuple[str, int], Anchors | None] = {}
-
-
 def anchors_for(pattern: re.Pattern[str]) -> Anchors | None:
     """The anchors of a pattern, or None when some match could start anywhere (memoized)."""
-    key = (pattern.pattern, pattern.flags)
-    if key not in _ANCHORS:
-        _ANCHORS[key] = _derive_anchors(pattern)
-    return _ANCHORS[key]
+    return _derived("anchors", pattern, _derive_anchors)
 
 
 def finditer(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:

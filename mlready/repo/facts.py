@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
 from mlready.patterns import LazyPattern, lazy_compile, may_match
-from mlready.repo.repo import FACT_PREFIX, SourceFile, is_bool, is_str_list
+from mlready.repo.repo import FACT_PREFIX, SourceFile, is_bool, is_rows, is_str_list
 
 T = TypeVar("T")
 
@@ -448,14 +448,7 @@ def _has_any(keywords: tuple[str, ...], text: str) -> bool:
 
 
 def _is_import_site_list(value: Any) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(item, list)
-        and len(item) == 3
-        and isinstance(item[0], str)
-        and isinstance(item[1], int)
-        and (item[2] is None or isinstance(item[2], int))
-        for item in value
-    )
+    return is_rows(value, str, int, (int, type(None)))
 
 
 def _is_optional_str_list(value: Any) -> bool:

@@ -549,10 +549,15 @@ def is_str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _is_match_list(value: Any) -> bool:
+def is_rows(value: Any, *columns: type | tuple[type, ...]) -> bool:
+    """A list of rows (lists or tuples), each with one value of the given type(s) per column."""
     return isinstance(value, list) and all(
-        isinstance(item, list) and len(item) == 2 and isinstance(item[0], int) and isinstance(item[1], str) for item in value
+        isinstance(row, (list, tuple)) and len(row) == len(columns) and all(map(isinstance, row, columns)) for row in value
     )
+
+
+def _is_match_list(value: Any) -> bool:
+    return is_rows(value, int, str)
 
 
 _PATTERN_IDS: dict[tuple[str, int], str] = {}

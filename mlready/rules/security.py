@@ -20,6 +20,7 @@ from mlready.patterns import lazy_compile
 from mlready.patterns import search as gated_search
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
+from mlready.repo.repo import is_rows
 from mlready.rule import Example, PythonRule, RepoRule, notebook
 from mlready.rules.pyast import (
     NOT_LITERAL,
@@ -186,16 +187,7 @@ class SecretHit:
 
 
 def _is_hit_rows(value: Any) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(row, (list, tuple))
-        and len(row) == 5
-        and isinstance(row[0], str)
-        and isinstance(row[1], str)
-        and (row[2] is None or isinstance(row[2], int))
-        and (row[3] is None or isinstance(row[3], int))
-        and isinstance(row[4], str)
-        for row in value
-    )
+    return is_rows(value, str, str, (int, type(None)), (int, type(None)), str)
 
 
 def _notebook_with_output(*cells: str) -> str:
@@ -350,6 +342,7 @@ class SecretInRepo(RepoRule):
     def check(self, repo: Repo) -> Iterable[Finding]:
         extra = self.options.get("extra_patterns") or {}
         self.extra = [(str(kind), re.compile(str(pattern))) for kind, pattern in extra.items()] if isinstance(extra, dict) else []
+        self.memo_name = "SEC001:" + json.dumps(self.options, sort_keys=True, default=str)  # per-file hits depend on the options
         for file in repo.all_files:
             if _scannable(file):
                 yield from self._check_file(repo, file)
@@ -375,9 +368,8 @@ class SecretInRepo(RepoRule):
 
     def _check_file(self, repo: Repo, file: SourceFile) -> Iterator[Finding]:
         # The hits of each file are remembered per content: after an edit only the changed files are scanned.
-        options = json.dumps(self.options, sort_keys=True, default=str)
         rows = repo.per_file(
-            f"SEC001:{options}",
+            self.memo_name,
             file.path,
             lambda text: [dataclasses.astuple(hit) for hit in self._file_hits(repo, file, text)],
             _is_hit_rows,
@@ -1163,15 +1155,7 @@ def _pii_rows(repo: Repo, file: SourceFile, _code: str) -> list[list[Any]]:
 
 
 def _is_pii_rows(value: Any) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(row, list)
-        and len(row) == 4
-        and isinstance(row[0], str)
-        and isinstance(row[1], bool)
-        and (row[2] is None or isinstance(row[2], int))
-        and (row[3] is None or isinstance(row[3], int))
-        for row in value
-    )
+    return is_rows(value, str, bool, (int, type(None)), (int, type(None)))
 
 
 class PiiWithoutPrivacyDoc(RepoRule):
