@@ -148,13 +148,29 @@ def _run_rules(
     cache: ResultCache | None,
 ) -> tuple[list[Finding], int, dict[str, str]]:
     """Every rule's findings (suppressions applied, fingerprinted), the suppressed count, and the skip reasons."""
-    raw: dict[str, list[Finding]] = {}
-    skipped: dict[str, str] = {}
-    python_rules: list[PythonRule] = []
+    pool = _prepare(repo, rules)
+    try:
+        return _run_in_order(repo, settings, rules, progress, cache, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_in_order(
+    repo: Repo,
+    settings: Settings,
+    rules: Sequence[Rule],
+    progress: Callable[[int, int], None] | None,
+    cache: ResultCache | None,
+    pool: Any,
+) -> tuple[list[Finding], int, dict[str, str]]:
     # Python rules first: their files are parsed in worker processes while this one runs the other rules,
     # and the self-contained repository rules go to the workers too.
     ordered = [rule for rule in rules if isinstance(rule, PythonRule)] + [rule for rule in rules if not isinstance(rule, PythonRule)]
     alone = [rule for rule in rules if isinstance(rule, RepoRule) and rule.self_contained]
+    raw: dict[str, list[Finding]] = {}
+    skipped: dict[str, str] = {}
+    python_rules: list[PythonRule] = []
     python_run: _PythonRun | None = None
 
     def apply(rule: Rule, outcome: Any) -> bool:
@@ -171,7 +187,7 @@ def _run_rules(
 
     for rule in ordered:
         if python_run is None and not isinstance(rule, PythonRule) and python_rules:
-            python_run = _PythonRun(repo, python_rules, cache, progress, alone)
+            python_run = _PythonRun(repo, python_rules, cache, progress, alone, pool)
         if python_run is not None and rule.code in python_run.repo_jobs:
             continue
         options = json.dumps(rule.options, sort_keys=True, default=str)
@@ -195,7 +211,7 @@ def _run_rules(
                 if not isinstance(outcome, _Crash):
                     raw[rule.code].extend(outcome[1])
     if python_run is None and python_rules:
-        python_run = _PythonRun(repo, python_rules, cache, progress)
+        python_run = _PythonRun(repo, python_rules, cache, progress, (), pool)
     if python_run is not None:
         for finding in python_run.results():
             raw[finding.code].append(finding)
@@ -374,6 +390,62 @@ def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[s
     return found, sorted(record.deps), record.diagnostics, repo.parse_count - before, repo.take_memo_changes()
 
 
+# A run that meets at least this many code files not seen before prepares them in the workers first.
+PREPARE_MIN_FILES = 300
+
+
+def _prepare(repo: Repo, rules: Sequence[Rule]) -> Any:
+    """On a cold run of a large repository, fork the workers at once and have them compute the per-file
+    values the facts read (see facts.prepare_file), a share of the files each; wait for them. Returns the
+    pool, for the rest of the run, or None."""
+    global _WORKER_STATE
+    workers = worker_count()
+    code_files = repo.files("python", "notebook")
+    if workers <= 1 or len(code_files) < PREPARE_MIN_FILES:
+        return None
+    # Files whose values an earlier run remembered need no preparing (digests are known when there is a cache).
+    unseen = [file for file in code_files if repo.digest(file.path) not in repo.file_memo] if repo.file_memo else code_files
+    if len(unseen) < PREPARE_MIN_FILES:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _WORKER_STATE = (repo, {rule.code: rule for rule in rules})
+    by_size = sorted(unseen, key=lambda file: -file.stored_size)
+    shares = [[file.path for file in by_size[start :: workers * 8]] for start in range(workers * 8)]
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        futures = [pool.submit(_prepare_job, share) for share in shares if share]
+        for future in futures:
+            memo, digests = future.result()
+            repo.merge_memo_changes(*memo)
+            repo.learn_digests(digests)
+    except (_broken_pool(), OSError):
+        return None  # the values are computed here, when needed
+    return pool
+
+
+def _prepare_job(paths: list[str]) -> tuple[_MemoChanges, dict[str, str]]:
+    """Compute the per-file values of some files in a worker; hand them back with the files' digests."""
+    from mlready.repo.facts import prepare_file
+
+    assert _WORKER_STATE is not None
+    repo, rules_by_code = _WORKER_STATE
+    preparers = [prepare_file] + [
+        rule.prepare_file for rule in rules_by_code.values() if isinstance(rule, RepoRule) and type(rule).prepare_file is not RepoRule.prepare_file
+    ]
+    for path in paths:
+        file = repo.file(path)
+        if file is None:
+            continue
+        for prepare in preparers:
+            try:
+                prepare(repo, file)
+            except Exception:  # a failure here is met again where the value is used, and reported there
+                continue
+    return repo.take_memo_changes(), {path: repo.digest(path) for path in paths}
+
+
 def _broken_pool() -> type[Exception]:
     """The error of a pool whose worker died (imported only once there is a pool: about 15 ms)."""
     from concurrent.futures.process import BrokenProcessPool
@@ -398,6 +470,7 @@ class _PythonRun:
         cache: ResultCache | None,
         progress: Callable[[int, int], None] | None,
         alone: Sequence[RepoRule] = (),
+        pool: Any = None,
     ) -> None:
         global _WORKER_STATE
         self.repo, self.cache, self.progress = repo, cache, progress
@@ -421,17 +494,20 @@ class _PythonRun:
             else:
                 self.jobs.append((file.path, tuple(rule.code for rule in wanted)))
         _WORKER_STATE = (repo, {rule.code: rule for rule in [*rules, *alone]})
-        self.pool: Any = None
+        # A pool forked earlier in the run (see _start_fact_workers) is used, and shut down, by its owner.
+        self.pool: Any = pool
+        self.owns_pool = pool is None
         self.futures: list[Any] = []
         workers = worker_count()
-        if workers > 1 and len(self.jobs) >= PARALLEL_MIN_JOBS:
+        if pool is not None or (workers > 1 and len(self.jobs) >= PARALLEL_MIN_JOBS):
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             # Largest files first, one per task, so that no worker is left with the biggest one at the end.
             order = sorted(range(len(self.jobs)), key=lambda index: -(repo.file(self.jobs[index][0]) or _NO_FILE).stored_size)
             try:
-                self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                if self.pool is None:
+                    self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
                 for rule in alone:  # first: each is one long task
                     key = f"rule\0{rule.code}\0{json.dumps(rule.options, sort_keys=True, default=str)}"
                     self.repo_jobs[rule.code] = key
@@ -445,7 +521,7 @@ class _PythonRun:
                 self._close()
 
     def _close(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.owns_pool:
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool, self.futures, self.repo_futures = None, [], []
 

@@ -17,6 +17,7 @@ import importlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -137,6 +138,9 @@ def _sequence(items: list[tuple[Any, Any]], state: dict[str, bool]) -> frozenset
 # -- anchored search: the regex is tried only where a match can start --------------------------
 
 _UNBOUNDED = 1 << 30
+# The lead of a literal in a multi-line `^...` pattern that cannot cross a line break before it:
+# the match starts at the start of the literal's line.
+_LINE_START = -1
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,10 @@ class Anchors:
             if index != -1 and lead >= _UNBOUNDED:
                 return None  # a match may start anywhere before this literal: search the usual way
             while index != -1:
-                found.update(range(max(0, index - lead), index + 1))
+                if lead == _LINE_START:
+                    found.add(haystack.rfind("\n", 0, index) + 1)
+                else:
+                    found.update(range(max(0, index - lead), index + 1))
                 index = haystack.find(literal, index + 1)
         return sorted(found)
 
@@ -179,12 +186,13 @@ def anchors_for(pattern: re.Pattern[str]) -> Anchors | None:
 
 def finditer(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:
     """The matches of `pattern.finditer(text)`, found by trying the pattern only where a match can start."""
+    compiled = pattern.compiled() if isinstance(pattern, LazyPattern) else pattern
     anchors = anchors_for(pattern)
     starts = anchors.starts(text, lowered) if anchors is not None else None
     if starts is None:
-        yield from pattern.finditer(text)
+        yield from compiled.finditer(text)
         return
-    anchored = pattern.compiled().match if isinstance(pattern, LazyPattern) else pattern.match
+    anchored = compiled.match
     position = 0
     for start in starts:
         if start < position:
@@ -220,9 +228,17 @@ def _width(item: tuple[Any, Any], sre_state: Any) -> int:
     return high if high < _UNBOUNDED else _UNBOUNDED
 
 
+def _advance(lead: int, item: tuple[Any, Any], sre_state: Any) -> int:
+    """The lead after one more item: _LINE_START stays so while the item cannot match a line break."""
+    if lead == _LINE_START:
+        return _LINE_START if _within_line([item], sre_state.flags) else _UNBOUNDED
+    return min(lead + _width(item, sre_state), _UNBOUNDED)
+
+
 def _leading_literals(items: list[tuple[Any, Any]], lead: int, state: dict[str, bool], sre_state: Any) -> set[tuple[str, int]] | None:
     """(literal, lead) pairs one of which every match of the sequence contains, the first such
-    literal of at least two characters met from the left while the width before it is bounded."""
+    literal of at least two characters met from the left while the width before it is bounded
+    (or, after a multi-line `^`, while nothing before it can match a line break)."""
     run: list[str] = []
     run_lead = lead
     for item in items:
@@ -231,7 +247,10 @@ def _leading_literals(items: list[tuple[Any, Any]], lead: int, state: dict[str, 
             if not run:
                 run_lead = lead
             run.append(chr(value))
-            lead += 1
+            lead = _advance(lead, item, sre_state)
+            continue
+        if op is _sre.AT and value is _sre.AT_BEGINNING and lead == 0 and sre_state.flags & re.MULTILINE:
+            lead = _LINE_START  # a match starts at a line start
             continue
         if len(run) >= 2:
             return {("".join(run), run_lead)}
@@ -254,11 +273,44 @@ def _leading_literals(items: list[tuple[Any, Any]], lead: int, state: dict[str, 
             found = _leading_literals(list(value), lead, state, sre_state)
         if found:
             return found
-        lead += _width(item, sre_state)
+        lead = _advance(lead, item, sre_state)
         if lead >= _UNBOUNDED:
             required = _sequence(items, state)
             return {(literal, _UNBOUNDED) for literal in required} if required else None
     return {("".join(run), run_lead)} if len(run) >= 2 else None
+
+
+_NEWLINE = ord("\n")
+_NO_NEWLINE_CATEGORIES = frozenset({"CATEGORY_DIGIT", "CATEGORY_NOT_DIGIT_NEWLINE", "CATEGORY_WORD", "CATEGORY_NOT_SPACE"})
+
+
+def _within_line(items: list[tuple[Any, Any]], flags: int) -> bool:
+    """Whether the parsed items surely match no line break (False when unsure)."""
+    for op, value in items:
+        if op is _sre.LITERAL:
+            ok = value != _NEWLINE
+        elif op is _sre.NOT_LITERAL:
+            ok = value == _NEWLINE
+        elif op is _sre.ANY:
+            ok = not flags & re.DOTALL
+        elif op is _sre.IN:
+            ok = all(
+                (kind is _sre.LITERAL and member != _NEWLINE)
+                or (kind is _sre.RANGE and not member[0] <= _NEWLINE <= member[1])
+                or (kind is _sre.CATEGORY and str(member) in _NO_NEWLINE_CATEGORIES)
+                for kind, member in value
+            )
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or op is getattr(_sre, "POSSESSIVE_REPEAT", None):
+            ok = _within_line(list(value[2]), flags)
+        elif op is _sre.SUBPATTERN:
+            ok = not value[1] and _within_line(list(value[3]), flags)  # no inline flags (such as (?s:...))
+        elif op is _sre.BRANCH:
+            ok = all(_within_line(list(branch), flags) for branch in value[1])
+        else:  # zero-width items consume nothing; anything else (group references ...) is unsure
+            ok = op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+        if not ok:
+            return False
+    return True
 
 
 class LazyPattern:
@@ -285,10 +337,29 @@ class LazyPattern:
             for name in self._METHODS:
                 setattr(self, name, getattr(compiled, name))
             self._compiled = compiled
+            # On a long text, search only where a match can start (see Anchors).
+            self.search = partial(_long_text_search, self, compiled.search)
+            self.finditer = partial(_long_text_finditer, self, compiled.finditer)
         return self._compiled
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.compiled(), name)
+
+
+# Below this length a plain search beats finding where matches can start.
+_LONG_TEXT = 512
+
+
+def _long_text_search(pattern: LazyPattern, plain: Any, string: str, *args: Any, **kwargs: Any) -> re.Match[str] | None:
+    if args or kwargs or len(string) < _LONG_TEXT:
+        return plain(string, *args, **kwargs)
+    return first_match(pattern, string)  # type: ignore[arg-type]
+
+
+def _long_text_finditer(pattern: LazyPattern, plain: Any, string: str, *args: Any, **kwargs: Any) -> Iterator[re.Match[str]]:
+    if args or kwargs or len(string) < _LONG_TEXT:
+        return plain(string, *args, **kwargs)
+    return finditer(pattern, string)  # type: ignore[arg-type]
 
 
 def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

@@ -156,6 +156,13 @@ class RepoRule(Rule):
     def check(self, repo: Repo) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def prepare_file(self, repo: Repo, file: SourceFile) -> None:
+        """Optional: compute the per-file values (see Repo.per_file) that `check` reads for one code file.
+
+        A cold run of a large repository calls it in the worker processes, each for a share of the
+        files, so that `check` then finds the values remembered.
+        """
+
 
 class FileRule(Rule):
     """A rule about single files of the kinds it lists.

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlready
-from mlready.patterns import LazyPattern, anchors_for, finditer, gate_for, lazy_compile
+from mlready.patterns import Anchors, LazyPattern, anchors_for, finditer, gate_for, lazy_compile
 from mlready.registry import all_rules
 from mlready.rule import PythonRule
 
@@ -80,6 +80,11 @@ def test_anchored_search_finds_exactly_what_re_finds(data: st.DataObject) -> Non
         (r"(?i)hello world", 0, "İ HELLO WORLD hello world"),  # lower case longer than the text: usual search
         (r"ab|abc", 0, "abcabc"),  # the first branch that matches wins, as in `re`
         (r"[=!]=\s*nan|nan\s*[=!]=", 0, "x == nan; nan != y"),
+        # `^` then no line break before the literal: tried at the start of each line holding the literal
+        (r"^[ \t]*import[ \t]+(\w+)", re.M, "x = 1  # import y\n    import os\n\timport  sys\nimport re"),
+        (r"^[ \t]*from[ \t]+(\w*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)", re.M, "from a import (b,\n from c import d)\nfrom e import f"),
+        (r"^(?:async[ \t]+)?def[ \t]+(\w*clean\w*)", re.M | re.I, "def a():\n  def clean_x():\nasync  def Clean_y():\ndef CLEAN():"),
+        (r"^.*TODO", re.M, "x\nfix: TODO later TODO\n  TODO"),
     ],
 )
 def test_anchored_search_edge_cases(regex: str, flags: int, text: str) -> None:
@@ -89,8 +94,20 @@ def test_anchored_search_edge_cases(regex: str, flags: int, text: str) -> None:
     assert [match.span() for match in finditer(pattern, text)] == expected
 
 
+def test_line_start_patterns_are_anchored_at_line_starts_only_when_no_line_break_can_come_first() -> None:
+    assert anchors_for(re.compile(r"^[ \t]*import[ \t]+", re.M)) == Anchors((("import", -1),), False)
+    assert anchors_for(re.compile(r"^(?:async[ \t]+)?def\b", re.M)) == Anchors((("def", -1),), False)
+    for regex, flags in [(r"^\s*import", re.M), (r"^.*import", re.M | re.S), (r"^[^x]*import", re.M)]:
+        anchors = anchors_for(re.compile(regex, flags))  # `\s`, `.` under DOTALL and `[^x]` match a line break
+        assert anchors is not None and anchors.literals[0][1] > 1000, regex
+
+
 def test_a_lazy_pattern_compiles_once_and_then_calls_re_directly() -> None:
     pattern = lazy_compile(r"\bmodel\.fit\(")
     assert pattern.search("model.fit(x)") is not None
-    assert pattern.search.__self__ is pattern.compiled()  # type: ignore[attr-defined]  # no __getattr__ any more
+    assert pattern.match.__self__ is pattern.compiled()  # type: ignore[attr-defined]  # no __getattr__ any more
+    long_text = "x = 1\n" * 200 + "model.fit(X)\n" + "y = 2\n" * 200  # searched where a match can start
+    assert pattern.search(long_text).span() == pattern.compiled().search(long_text).span()  # type: ignore[union-attr]
+    assert [match.span() for match in pattern.finditer(long_text)] == [match.span() for match in pattern.compiled().finditer(long_text)]
+    assert pattern.search(long_text, 0, 10) is None  # positions: the plain search
     assert [match.span() for match in finditer(pattern, "a model.fit( b model.fit(")] == [(2, 12), (15, 25)]

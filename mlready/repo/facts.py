@@ -20,7 +20,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
-from mlready.patterns import LazyPattern, lazy_compile, may_match
+from mlready.patterns import LazyPattern, finditer, first_match, lazy_compile, may_match
 from mlready.repo.repo import FACT_PREFIX, SourceFile, is_bool, is_rows, is_str_list
 
 T = TypeVar("T")
@@ -167,7 +167,7 @@ def _dotted(node: ast.AST) -> str:
 
 def _serving_kinds_of(text: str) -> list[str]:
     """`_serving_kinds` behind a cheap text filter, as a sorted list."""
-    if not text or not any(word in text for word in _SERVING_WORDS) or not _SERVING.search(text):
+    if not text or not any(word in text for word in _SERVING_WORDS) or not first_match(_SERVING, text):
         return []
     return sorted(_serving_kinds(text))
 
@@ -423,7 +423,7 @@ def _top_level_imports(text: str) -> list[str] | None:
     if not text:
         return None
     names: set[str] = set()
-    for match in _IMPORT.finditer(text):
+    for match in finditer(_IMPORT, text):
         if match.group(1):
             names.add(match.group(1).split(".")[0])
         else:
@@ -461,13 +461,13 @@ def imported_module_names(path: str, text: str) -> set[str]:
     `from a.b import c` gives both `a.b` and `a.b.c`, since `c` may be a module.
     """
     names: set[str] = set()
-    for match in _IMPORT_LINE.finditer(text):
+    for match in finditer(_IMPORT_LINE, text):
         for item in match.group(1).split(","):
             words = item.split()
             if words:
                 names.add(words[0].strip("()\\"))
     package = path.split("/")[:-1]
-    for match in _FROM_IMPORT_LINE.finditer(text):
+    for match in finditer(_FROM_IMPORT_LINE, text):
         dots, module = match.group(1), match.group(2)
         if dots:
             up = len(dots) - 1
@@ -484,7 +484,7 @@ def imported_module_names(path: str, text: str) -> set[str]:
             if words and words[0] != "*":
                 names.add(f"{base}.{words[0]}" if base else words[0])
     if may_match(_DYNAMIC_IMPORT, text):
-        for match in _DYNAMIC_IMPORT.finditer(text):
+        for match in finditer(_DYNAMIC_IMPORT, text):
             names.add(next(group for group in match.groups() if group))
     return names
 
@@ -514,7 +514,7 @@ _TOP_TRAINING = lazy_compile(r"\.fit(?:_generator)?\s*\(|\btrainer\.train\s*\(|\
 
 def _trains_a_model(text: str) -> bool:
     """Whether code trains a model: a training call whose receiver is not a preprocessor."""
-    for match in _TRAINING.finditer(text):
+    for match in finditer(_TRAINING, text):
         receiver = re.search(r"(\w+)\s*(?:\([^()]*\))?\s*$", text[max(0, match.start() - 80) : match.start()])
         if match.group(0).startswith(".fit") and receiver and _PREPROCESSOR.search(receiver.group(1)):
             continue
@@ -534,7 +534,7 @@ def _top_level_training(text: str) -> bool:
     """Whether a training call runs at module level (a script), not only inside a function or class."""
     lines = text.split("\n")
     strings = [(found.start(), found.end()) for found in re.finditer(r"(?s)(\"\"\"|''')(.*?)\1", text)]
-    for match in _TOP_TRAINING.finditer(text):
+    for match in finditer(_TOP_TRAINING, text):
         if any(start <= match.start() < end for start, end in strings):
             continue  # in a docstring
         number = text.count("\n", 0, match.start())
@@ -558,6 +558,79 @@ def _top_level_training(text: str) -> bool:
         if not inside:
             return True
     return False
+
+
+# -- per-file values that facts read for many files --------------------------------------------
+# Each is remembered per file content (see Repo.per_file). A cold run of a large repository computes
+# them in the worker processes first, a share of the files each (see `prepare_file`).
+
+
+def file_imports(repo: Repo, file: SourceFile) -> list[str] | None:
+    return repo.per_file("imports", file.path, _top_level_imports, _is_optional_str_list)
+
+
+def file_imported_names(repo: Repo, path: str) -> list[str] | None:
+    return repo.per_file("imported-names", path, partial(_sorted_imported_names, path), is_str_list, False, by_path=True)
+
+
+def file_column0_imports(repo: Repo, file: SourceFile) -> list[list[Any]] | None:
+    return repo.per_file("column0-imports", file.path, partial(_column0_imports, repo, file.path), _is_import_site_list)
+
+
+def file_serving_kinds(repo: Repo, file: SourceFile) -> list[str] | None:
+    return repo.per_file("serving-kinds", file.path, _serving_kinds_of, is_str_list, code_only=False)
+
+
+def file_script_names(repo: Repo, path: str) -> list[str] | None:
+    """The `*.py` file names a file mentions (a test that runs a script)."""
+    return repo.per_file("py-file-names", path, _script_names, is_str_list, False)
+
+
+def _script_names(text: str) -> list[str]:
+    return re.findall(r"[\w\-]+\.py\b", text)
+
+
+def prepare_file(repo: Repo, file: SourceFile) -> None:
+    """Compute the per-file values above that the facts will read for this file (see engine._prepare)."""
+    if file.kind not in ("python", "notebook"):
+        return
+    file_imports(repo, file)
+    file_column0_imports(repo, file)
+    if not is_test_path(file.path):
+        repo.contains(_TRAINING, file.path)
+        repo.contains(re.compile(_EVALUATION), file.path)  # as code_files_matching compiles it
+        repo.facts.mentions(file.path, _REGISTRY_KEYWORDS)
+    if file.kind == "python":
+        file_imported_names(repo, file.path)
+        if is_test_path(file.path):
+            file_script_names(repo, file.path)
+        else:
+            file_serving_kinds(repo, file)
+
+
+def _column0_imports(repo: Repo, path: str, _code: str) -> list[list[Any]]:
+    """[module, line, cell] of each import at column 0 of a file (cells a kernel runs, for a notebook)."""
+    found: list[list[Any]] = []
+
+    def scan(text: str, cell: int | None) -> None:
+        for match in finditer(_COLUMN0_IMPORT, text):
+            line = text.count("\n", 0, match.start()) + 1
+            if match.group(1):
+                modules = [match.group(1)]
+            else:
+                modules = [item.strip().split()[0].split(".")[0] for item in match.group(2).split(",") if item.strip()]
+            found.extend([module, line, cell] for module in modules)
+
+    if path.endswith(".ipynb"):
+        for index, (cell_type, source) in enumerate(repo.cell_sources(path) or []):
+            # A `%%writefile`/`%%bash`... cell is not run by this kernel; `%%time` cells are.
+            magic = re.match(r"\s*%%(\w+)", source)
+            if cell_type != "code" or (magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit")):
+                continue
+            scan(source, index)
+    else:
+        scan(repo.text(path) or "", None)
+    return found
 
 
 class Facts:
@@ -844,7 +917,7 @@ class Facts:
         """Top-level module names imported by each code file (a text scan)."""
         result: dict[str, frozenset[str]] = {}
         for file in self.code_files:
-            names = self.repo.per_file("imports", file.path, _top_level_imports, _is_optional_str_list)
+            names = file_imports(self.repo, file)
             if names is not None:
                 result[file.path] = frozenset(names)
         return result
@@ -884,7 +957,7 @@ class Facts:
         for file in self.source_files:
             if is_example_path(file.path) or self._example_folder(file.parent):
                 continue
-            kinds = set(self.repo.per_file("serving-kinds", file.path, _serving_kinds_of, is_str_list, code_only=False) or ())
+            kinds = set(file_serving_kinds(self.repo, file) or ())
             if "torchserve" in kinds and self._defines_package("ts.torch_handler"):
                 kinds.discard("torchserve")
             for package in ("litserve", "mlserver", "kserve", "bentoml", "cog"):
@@ -993,8 +1066,7 @@ class Facts:
 
     def imported_names(self, path: str) -> list[str]:
         """The dotted names a file may import (see `imported_module_names`), remembered per file content."""
-        names = self.repo.per_file("imported-names", path, partial(_sorted_imported_names, path), is_str_list, False, by_path=True)
-        return names or []
+        return file_imported_names(self.repo, path) or []
 
     def ast_module(self, path: str) -> ast.Module | None:
         """The stdlib `ast` tree of a `.py` file (memoized), or None when it does not parse, for
@@ -1307,7 +1379,7 @@ class Facts:
             reached.add(path)
             targets = [target for name in self.imported_names(path) for target in by_name.get(name, [])]
             if is_test_path(path):  # tests that run a script: subprocess.run(["python", "train.py"])
-                scripts = self.repo.per_file("py-file-names", path, lambda text: re.findall(r"[\w\-]+\.py\b", text), is_str_list, False)
+                scripts = file_script_names(self.repo, path)
                 targets.extend(target for name in scripts or () for target in by_file_name.get(name, []))
             queue.extend(target for target in targets if target not in reached)
         return frozenset(path for path in reached if not is_test_path(path))
@@ -1584,36 +1656,12 @@ class Facts:
             written.update(self.repo.per_file("written-modules", file.path, _written_modules, is_str_list, code_only=False) or ())
 
         for file in self.code_files:
-            sites = self.repo.per_file("column0-imports", file.path, partial(self._column0_imports, file.path), _is_import_site_list)
+            sites = file_column0_imports(self.repo, file)
             for module, line, cell in sites or ():
                 if module in STDLIB_MODULES or module in self.local_modules or module in written or module.endswith(("_pb2", "_pb2_grpc")):
                     continue  # protobuf modules are generated at build time
                 result.setdefault(module, []).append(ImportSite(module, file.path, line, cell))
         return result
-
-    def _column0_imports(self, path: str, _code: str) -> list[list[Any]]:
-        """[module, line, cell] of each import at column 0 of a file (cells a kernel runs, for a notebook)."""
-        found: list[list[Any]] = []
-
-        def scan(text: str, cell: int | None) -> None:
-            for match in _COLUMN0_IMPORT.finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
-                if match.group(1):
-                    modules = [match.group(1)]
-                else:
-                    modules = [item.strip().split()[0].split(".")[0] for item in match.group(2).split(",") if item.strip()]
-                found.extend([module, line, cell] for module in modules)
-
-        if path.endswith(".ipynb"):
-            for index, (cell_type, source) in enumerate(self.repo.cell_sources(path) or []):
-                # A `%%writefile`/`%%bash`... cell is not run by this kernel; `%%time` cells are.
-                magic = re.match(r"\s*%%(\w+)", source)
-                if cell_type != "code" or (magic and magic.group(1) not in ("time", "timeit", "capture", "prun", "memit")):
-                    continue
-                scan(source, index)
-        else:
-            scan(self.repo.text(path) or "", None)
-        return found
 
     @cached_property
     def locked_names(self) -> frozenset[str]:

@@ -490,6 +490,11 @@ class Repo:
             self.file_memo_added.setdefault(digest, {})[record_key] = value
         return value
 
+    def learn_digests(self, digests: dict[str, str]) -> None:
+        """Take file digests computed in another process over the same tree."""
+        for path, digest in digests.items():
+            self._digests.setdefault(path, digest)
+
     def take_memo_changes(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
         """The per-file values added and the digests used since the last call (a worker hands them back)."""
         added, used = self.file_memo_added, self.file_memo_used

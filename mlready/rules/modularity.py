@@ -932,13 +932,16 @@ class NotebookHygieneHooksMissing(RepoRule):
         # A project script that rewrites notebooks (nbformat), run by pre-commit, make or CI.
         combined = "\n".join(texts)
         for file in repo.facts.source_files:
-            if file.path in combined and re.search(r"\bnbformat\.write\b", repo.text(file.path) or ""):
+            if repo.contains(_NBFORMAT_WRITE, file.path, code_only=False) and file.path in combined:
                 return
         anchor = next((path for path in configs[:2] if repo.exists(path)), repo.facts.notebooks[0].path)
         yield self.finding(
             f"{len(repo.facts.notebooks)} notebook(s) and no nbstripout/nbQA hook or filter: add one to pre-commit",
             anchor,
         )
+
+
+_NBFORMAT_WRITE = lazy_compile(r"\bnbformat\.write\b")
 
 
 class DeadExperimentalCodePath(PythonRule):

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mlready.model import Finding, Pillar, Severity
-from mlready.patterns import lazy_compile
+from mlready.patterns import finditer, lazy_compile
 from mlready.patterns import search as gated_search
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
@@ -90,6 +90,7 @@ _CONFIG_ASSIGNMENT = lazy_compile(
 )
 # Lower-case: it runs on the lower-cased text (a case-insensitive regex is several times slower).
 _KEYWORD_HINT = lazy_compile(r"pass(?:wd|word|phrase)|secret|api_?key|apikey|access_?key|private_?key|token")
+_KEY_RUN = lazy_compile(r"[\w.-]*")
 
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".json", ".properties", ".sh", ".bash", ".zsh", ".tfvars")
 _TEXT_SUFFIXES = (
@@ -205,7 +206,7 @@ def token_hits(text: str) -> Iterator[tuple[int, str, str]]:
     if not gated_search(_TOKEN_HINT, text):
         return
     for kind, pattern, visible in _TOKENS:
-        for match in pattern.finditer(text):
+        for match in finditer(pattern, text):
             token = match.group(1)
             if _random_token(token[visible:]):
                 yield match.start(1), kind, mask(token, visible)
@@ -225,7 +226,7 @@ def keyword_hits(text: str, config: bool) -> Iterator[tuple[int, str, int]]:
     if len(lowered) != len(text):  # a few characters change length when lower-cased: keep offsets right
         lowered = re.sub(r"[A-Z]+", lambda match: match.group().lower(), text)
     for hint in _KEYWORD_HINT.finditer(lowered):
-        if hint.start() < next_line:
+        if hint.start() < next_line or not _may_name_secret(text, hint.start(), hint.end()):
             continue
         line_start = text.rfind("\n", 0, hint.start()) + 1
         line_end = text.find("\n", hint.end())
@@ -234,6 +235,19 @@ def keyword_hits(text: str, config: bool) -> Iterator[tuple[int, str, int]]:
             key, value = match.group("key"), match.group("value")
             if secret_value(key.rsplit(".", 1)[-1], value):
                 yield match.start("key"), key, len(value)
+
+
+def _may_name_secret(text: str, start: int, end: int) -> bool:
+    """Whether the key around a hint at text[start:end] can be a credential's (see `secret_value`).
+
+    An assignment's key is the whole run of `[\\w.-]` around the hint, so a key that `_SECRET_KEY`
+    rejects (`tokenizer`, `num_tokens`) needs no assignment pattern run over its line.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    head = _KEY_RUN.match(text[line_start:start][::-1])
+    tail = _KEY_RUN.match(text, end)
+    key = (head.group()[::-1] if head else "") + text[start:end] + (tail.group() if tail else "")
+    return bool(_SECRET_KEY.search(_camel_to_snake(key.rsplit(".", 1)[-1])))
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -1225,13 +1239,19 @@ class PiiWithoutPrivacyDoc(RepoRule):
             anchor=listed,
         )
 
+    def _file_rows(self, repo: Repo, file: SourceFile) -> list[list[Any]] | None:
+        # Remembered per file content: after an edit only the changed files are scanned.
+        return repo.per_file("SEC008", file.path, partial(_pii_rows, repo, file), _is_pii_rows)
+
+    def prepare_file(self, repo: Repo, file: SourceFile) -> None:
+        if not is_test_path(file.path):
+            self._file_rows(repo, file)
+
     def _hits(self, repo: Repo) -> Iterator[_PiiHit]:
         for file in repo.facts.code_files:
             if is_test_path(file.path):
                 continue
-            # Remembered per file content: after an edit only the changed files are scanned.
-            rows = repo.per_file("SEC008", file.path, partial(_pii_rows, repo, file), _is_pii_rows)
-            for kind, strong, line, cell in rows or ():
+            for kind, strong, line, cell in self._file_rows(repo, file) or ():
                 yield _PiiHit(kind, strong, file.path, line, cell)
         for file in repo.all_files:
             if not file.name.lower().endswith((".csv", ".tsv")) or is_test_path(file.path):

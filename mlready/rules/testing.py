@@ -26,13 +26,6 @@ def _no_tests(repo: Repo) -> str | None:
     return None if _test_modules(repo) else "no tests (see TST001)"
 
 
-def _test_text(repo: Repo) -> Iterable[tuple[SourceFile, str]]:
-    for file in repo.facts.test_files:
-        text = repo.text(file.path)
-        if text:
-            yield file, text
-
-
 def _locate(repo: Repo, path: str, pattern: re.Pattern[str]) -> tuple[int | None, int | None]:
     """(cell, line) of the first match in a `.py` file or a notebook's code cells."""
     if not path.endswith(".ipynb"):
@@ -101,14 +94,19 @@ def _in_tested_project(path: str, roots: list[str]) -> bool:
     return any(not root or path.startswith(root + "/") for root in roots)
 
 
-def _calls_endpoint(text: str) -> bool:
+def _calls_endpoint(repo: Repo, path: str) -> bool:
     """A test that calls a serving app: a test client, or an HTTP request to localhost."""
-    return bool(_CONTRACT_TEST.search(text) or (_LOCAL_URL.search(text) and _HTTP_CALL.search(text)))
+    return _test_has(repo, path, _CONTRACT_TEST) or _test_has(repo, path, _LOCAL_URL, _HTTP_CALL)
+
+
+def _test_has(repo: Repo, path: str, *patterns: re.Pattern[str]) -> bool:
+    """Whether a test file's text matches every pattern."""
+    return all(repo.contains(pattern, path, code_only=False) for pattern in patterns)
 
 
 def _served_under_test(repo: Repo) -> set[str]:
     """Serving modules (and what they import) of the projects whose tests call an endpoint."""
-    roots = [root for file, text in _test_text(repo) if _calls_endpoint(text) for root in _tested_projects_of([file])]
+    roots = [root for file in repo.facts.test_files if _calls_endpoint(repo, file.path) for root in _tested_projects_of([file])]
     serving = [path for path in repo.facts.serving_modules if _in_tested_project(path, roots)]
     return _reachable(repo, serving) if serving else set()
 
@@ -473,6 +471,7 @@ class DataValidationAbsent(RepoRule):
 _FEATURE_FILE = lazy_compile(
     r"(?:^|_)(?:features?|preprocess\w*|preprocessing|transforms?|clean\w*|encod\w*|impute\w*|featurize\w*)\.py$"
 )
+_TOP_LEVEL_DEFINITION = lazy_compile(r"^(?:def|class)\s", re.M)
 _FEATURE_DEF = lazy_compile(
     r"^(?:async[ \t]+)?def[ \t]+(_?\w*(?:preprocess|transform|feature|clean|encode|impute|normali[sz]e|featuri[sz]e)\w*)[ \t]*\(",
     re.M | re.I,
@@ -568,11 +567,11 @@ class FeatureCodeUntested(RepoRule):
             name = path.rsplit("/", 1)[-1]
             if is_test_path(path) or name in ("setup.py", "__init__.py") or not _is_project_code(path):
                 continue
-            text = repo.text(path) or ""
-            match = _FEATURE_DEF.search(text)
+            file = repo.file(path)
+            match = repo.first(_FEATURE_DEF, [file], code_only=False) if file else None
             if match:
-                result.append((path, text.count("\n", 0, match.start()) + 1))
-            elif _FEATURE_FILE.search(name) and re.search(r"^(?:def|class)\s", text, re.M):
+                result.append((path, match.line))
+            elif _FEATURE_FILE.search(name) and repo.contains(_TOP_LEVEL_DEFINITION, path, code_only=False):
                 result.append((path, 1))
         return result
 
@@ -655,7 +654,7 @@ class TrainingSmokeTestMissing(RepoRule):
         training = self._training_modules(repo)
         if any(path in repo.facts.tested_modules for path in training):
             return
-        if any(_TEST_TRAINS.search(text) for _, text in _test_text(repo)):
+        if any(_test_has(repo, file.path, _TEST_TRAINS) for file in repo.facts.test_files):
             return
         preferred = sorted(
             training, key=lambda path: (not _is_project_code(path), "train" not in path.rsplit("/", 1)[-1], path)
@@ -731,9 +730,8 @@ class ModelBehaviourTestsMissing(RepoRule):
         return "not an ML repository" if not repo.facts.is_ml else _no_tests(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
-        for _, text in _test_text(repo):
-            if _PREDICTION_CALL.search(text) and _ASSERTION.search(text):
-                return
+        if any(_test_has(repo, file.path, _PREDICTION_CALL, _ASSERTION) for file in repo.facts.test_files):
+            return
         pattern = re.compile(r"^[ \t]*def[ \t]+predict\w*\s*\(|\.predict\w*\s*\(", re.M)
         candidates = [*repo.facts.serving_modules, *(file.path for file in repo.facts.source_files)]
         for path in candidates:
@@ -830,7 +828,7 @@ class ServingContractTestMissing(RepoRule):
         return "no serving code" if not repo.facts.has_serving else _no_tests(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
-        if any(_calls_endpoint(text) for _, text in _test_text(repo)):
+        if any(_calls_endpoint(repo, file.path) for file in repo.facts.test_files):
             return
         path = repo.facts.serving_modules[0]
         text = repo.text(path) or ""
