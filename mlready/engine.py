@@ -148,22 +148,7 @@ def _run_rules(
     cache: ResultCache | None,
 ) -> tuple[list[Finding], int, dict[str, str]]:
     """Every rule's findings (suppressions applied, fingerprinted), the suppressed count, and the skip reasons."""
-    pool = _prepare(repo, rules)
-    try:
-        return _run_in_order(repo, settings, rules, progress, cache, pool)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _run_in_order(
-    repo: Repo,
-    settings: Settings,
-    rules: Sequence[Rule],
-    progress: Callable[[int, int], None] | None,
-    cache: ResultCache | None,
-    pool: Any,
-) -> tuple[list[Finding], int, dict[str, str]]:
+    _prepare(repo, rules)
     # Python rules first: their files are parsed in worker processes while this one runs the other rules,
     # and the self-contained repository rules go to the workers too.
     ordered = [rule for rule in rules if isinstance(rule, PythonRule)] + [rule for rule in rules if not isinstance(rule, PythonRule)]
@@ -187,7 +172,7 @@ def _run_in_order(
 
     for rule in ordered:
         if python_run is None and not isinstance(rule, PythonRule) and python_rules:
-            python_run = _PythonRun(repo, python_rules, cache, progress, alone, pool)
+            python_run = _PythonRun(repo, python_rules, cache, progress, alone)
         if python_run is not None and rule.code in python_run.repo_jobs:
             continue
         options = json.dumps(rule.options, sort_keys=True, default=str)
@@ -211,7 +196,7 @@ def _run_in_order(
                 if not isinstance(outcome, _Crash):
                     raw[rule.code].extend(outcome[1])
     if python_run is None and python_rules:
-        python_run = _PythonRun(repo, python_rules, cache, progress, (), pool)
+        python_run = _PythonRun(repo, python_rules, cache, progress)
     if python_run is not None:
         for finding in python_run.results():
             raw[finding.code].append(finding)
@@ -394,19 +379,20 @@ def _python_job(job: tuple[str, tuple[str, ...]]) -> tuple[list[Finding], list[s
 PREPARE_MIN_FILES = 300
 
 
-def _prepare(repo: Repo, rules: Sequence[Rule]) -> Any:
-    """On a cold run of a large repository, fork the workers at once and have them compute the per-file
-    values the facts read (see facts.prepare_file), a share of the files each; wait for them. Returns the
-    pool, for the rest of the run, or None."""
+def _prepare(repo: Repo, rules: Sequence[Rule]) -> None:
+    """On a cold run of a large repository, have worker processes compute the per-file values the facts
+    and rules read (see facts.prepare_file and RepoRule.prepare_file), a share of the files each; this
+    process then finds them remembered. The workers that run the Python rules are forked later, so that
+    they inherit these values and the facts computed meanwhile."""
     global _WORKER_STATE
     workers = worker_count()
     code_files = repo.files("python", "notebook")
     if workers <= 1 or len(code_files) < PREPARE_MIN_FILES:
-        return None
+        return
     # Files whose values an earlier run remembered need no preparing (digests are known when there is a cache).
     unseen = [file for file in code_files if repo.digest(file.path) not in repo.file_memo] if repo.file_memo else code_files
     if len(unseen) < PREPARE_MIN_FILES:
-        return None
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -414,15 +400,14 @@ def _prepare(repo: Repo, rules: Sequence[Rule]) -> Any:
     by_size = sorted(unseen, key=lambda file: -file.stored_size)
     shares = [[file.path for file in by_size[start :: workers * 8]] for start in range(workers * 8)]
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        futures = [pool.submit(_prepare_job, share) for share in shares if share]
-        for future in futures:
-            memo, digests = future.result()
-            repo.merge_memo_changes(*memo)
-            repo.learn_digests(digests)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for memo, digests in pool.map(_prepare_job, [share for share in shares if share]):
+                repo.merge_memo_changes(*memo)
+                repo.learn_digests(digests)
     except (_broken_pool(), OSError):
-        return None  # the values are computed here, when needed
-    return pool
+        pass  # what was not handed back is computed here, when needed
+    finally:
+        _WORKER_STATE = None
 
 
 def _prepare_job(paths: list[str]) -> tuple[_MemoChanges, dict[str, str]]:
@@ -444,6 +429,10 @@ def _prepare_job(paths: list[str]) -> tuple[_MemoChanges, dict[str, str]]:
             except Exception:  # a failure here is met again where the value is used, and reported there
                 continue
     return repo.take_memo_changes(), {path: repo.digest(path) for path in paths}
+
+
+def _python_jobs(jobs: list[tuple[str, tuple[str, ...]]]) -> list[_Result]:
+    return [_python_job(job) for job in jobs]
 
 
 def _broken_pool() -> type[Exception]:
@@ -470,7 +459,6 @@ class _PythonRun:
         cache: ResultCache | None,
         progress: Callable[[int, int], None] | None,
         alone: Sequence[RepoRule] = (),
-        pool: Any = None,
     ) -> None:
         global _WORKER_STATE
         self.repo, self.cache, self.progress = repo, cache, progress
@@ -494,20 +482,20 @@ class _PythonRun:
             else:
                 self.jobs.append((file.path, tuple(rule.code for rule in wanted)))
         _WORKER_STATE = (repo, {rule.code: rule for rule in [*rules, *alone]})
-        # A pool forked earlier in the run (see _start_fact_workers) is used, and shut down, by its owner.
-        self.pool: Any = pool
-        self.owns_pool = pool is None
+        self.pool: Any = None
         self.futures: list[Any] = []
         workers = worker_count()
-        if pool is not None or (workers > 1 and len(self.jobs) >= PARALLEL_MIN_JOBS):
+        if workers > 1 and len(self.jobs) >= PARALLEL_MIN_JOBS:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # Largest files first, one per task, so that no worker is left with the biggest one at the end.
+            # Largest files first, a few per task (a task costs a round trip), so that no worker is left with
+            # the biggest ones at the end.
             order = sorted(range(len(self.jobs)), key=lambda index: -(repo.file(self.jobs[index][0]) or _NO_FILE).stored_size)
+            size = max(1, min(16, len(order) // (workers * 32)))
+            tasks = [order[start : start + size] for start in range(0, len(order), size)]
             try:
-                if self.pool is None:
-                    self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
                 for rule in alone:  # first: each is one long task
                     key = f"rule\0{rule.code}\0{json.dumps(rule.options, sort_keys=True, default=str)}"
                     self.repo_jobs[rule.code] = key
@@ -516,12 +504,12 @@ class _PythonRun:
                         self.repo_outcomes[rule.code] = hit
                     else:
                         self.repo_futures.append((rule.code, self.pool.submit(_repo_job, rule.code)))
-                self.futures = [(index, self.pool.submit(_python_job, self.jobs[index])) for index in order]
+                self.futures = [(task, self.pool.submit(_python_jobs, [self.jobs[index] for index in task])) for task in tasks]
             except OSError:
                 self._close()
 
     def _close(self) -> None:
-        if self.pool is not None and self.owns_pool:
+        if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool, self.futures, self.repo_futures = None, [], []
 
@@ -530,10 +518,10 @@ class _PythonRun:
         if self.futures:
             try:
                 ordered: dict[int, _Result] = {}
-                for done, (index, future) in enumerate(self.futures, start=1):
-                    ordered[index] = future.result()
+                for task, future in self.futures:
+                    ordered.update(zip(task, future.result(), strict=True))
                     if self.progress is not None:
-                        self.progress(done, len(self.jobs))
+                        self.progress(len(ordered), len(self.jobs))
                 return [ordered[index] for index in range(len(self.jobs))], True
             except (_broken_pool(), OSError):
                 pass  # a worker died: run in this process instead

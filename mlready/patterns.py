@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -201,6 +201,38 @@ def finditer(pattern: re.Pattern[str], text: str, lowered: str | None = None) ->
         if match is not None:
             yield match
             position = max(match.end(), start + 1)
+
+
+def exists(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> bool:
+    """Whether `pattern.search(text)` finds a match: the regex is tried only where a match can start,
+    and no further than the first match found (in whatever order the literals give)."""
+    compiled = pattern.compiled() if isinstance(pattern, LazyPattern) else pattern
+    anchors = anchors_for(pattern)
+    if anchors is None:
+        gate = gate_for(pattern)
+        return (gate is None or gate.admits(text, lowered)) and compiled.search(text) is not None
+    haystack = text
+    if anchors.ignore_case:
+        haystack = lowered if lowered is not None else text.lower()
+        if len(haystack) != len(text):
+            return compiled.search(text) is not None  # positions would not line up
+    tried: set[int] = set()
+    for literal, lead in anchors.literals:
+        index = haystack.find(literal)
+        if index != -1 and lead >= _UNBOUNDED:
+            return compiled.search(text) is not None
+        while index != -1:
+            if lead == _LINE_START:
+                candidates: Iterable[int] = (haystack.rfind("\n", 0, index) + 1,)
+            else:
+                candidates = range(max(0, index - lead), index + 1)
+            for start in candidates:
+                if start not in tried:
+                    tried.add(start)
+                    if compiled.match(text, start) is not None:
+                        return True
+            index = haystack.find(literal, index + 1)
+    return False
 
 
 def first_match(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> re.Match[str] | None:

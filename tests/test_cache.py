@@ -276,3 +276,32 @@ def test_values_computed_in_workers_come_back_to_the_cache(tmp_path: Path, monke
     again, repo, _ = run(root, tmp_path / "cache")
     assert not {path for path in repo.read_paths if path.startswith("pkg/")}, sorted(repo.read_paths)
     assert again == run(root, None)[0]
+
+
+def test_a_cold_run_of_a_large_repository_prepares_files_in_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """300+ unseen code files: the workers compute the per-file values the facts read (imports here),
+    a share of the files each, and this process computes none of them; the report is the same."""
+    import os
+
+    import mlready.repo.facts as facts
+    from mlready.engine import PREPARE_MIN_FILES
+
+    files = {f"pkg/step_{index}.py": f"import numpy\nfrom pkg import step_{max(index - 1, 0)}\n" for index in range(PREPARE_MIN_FILES)}
+    root = write_tree(tmp_path / "repo", {**PROJECT, **files})
+    monkeypatch.setenv("MLREADY_JOBS", "1")
+    sequential, _, _ = run(root, None)
+    calls = tmp_path / "calls.txt"
+    scan = facts._top_level_imports
+
+    def recorded(text: str) -> list[str] | None:
+        with calls.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return scan(text)
+
+    monkeypatch.setattr(facts, "_top_level_imports", recorded)
+    monkeypatch.setenv("MLREADY_JOBS", "2")
+    parallel, _, _ = run(root, None)
+    assert parallel == sequential
+    scanned_by = calls.read_text().split()
+    assert len(scanned_by) >= len(files)
+    assert str(os.getpid()) not in scanned_by

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlready
-from mlready.patterns import Anchors, LazyPattern, anchors_for, finditer, gate_for, lazy_compile
+from mlready.patterns import Anchors, LazyPattern, anchors_for, exists, finditer, gate_for, lazy_compile
 from mlready.registry import all_rules
 from mlready.rule import PythonRule
 
@@ -68,6 +68,7 @@ def test_anchored_search_finds_exactly_what_re_finds(data: st.DataObject) -> Non
     expected = [(match.span(), match.group()) for match in pattern.finditer(text)]
     assert [(match.span(), match.group()) for match in finditer(pattern, text)] == expected
     assert [(match.span(), match.group()) for match in finditer(pattern, text, text.lower())] == expected
+    assert exists(pattern, text) is exists(pattern, text, text.lower()) is bool(expected)
 
 
 @pytest.mark.parametrize(
@@ -92,6 +93,8 @@ def test_anchored_search_edge_cases(regex: str, flags: int, text: str) -> None:
     expected = [match.span() for match in pattern.finditer(text)]
     assert expected, "each case has at least one match"
     assert [match.span() for match in finditer(pattern, text)] == expected
+    assert exists(pattern, text)
+    assert not exists(pattern, text[: expected[0][0]] + "\n")  # nothing before the first match
 
 
 def test_line_start_patterns_are_anchored_at_line_starts_only_when_no_line_break_can_come_first() -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mlready.model import Diagnostic
 from mlready.parsers import ParseError
 from mlready.parsers.text import decode, line_of_offset
-from mlready.patterns import anchors_for, finditer, gate_for
+from mlready.patterns import anchors_for, exists, finditer, gate_for
 
 if TYPE_CHECKING:
     from mlready.cache import ResultCache
@@ -510,7 +510,11 @@ class Repo:
         """Whether the pattern matches somewhere in the file's code (or its whole text)."""
 
         def compute(text: str) -> bool:
-            return next(self._matches(pattern, path, text, code_only), None) is not None
+            if not text:
+                return False
+            anchors, gate = anchors_for(pattern), gate_for(pattern)
+            lower = (anchors.ignore_case if anchors is not None else gate is not None and gate.ignore_case)
+            return exists(pattern, text, self.lowered(path, code_only) if lower else None)
 
         return bool(self.per_file(_pattern_id(pattern), path, compute, is_bool, code_only))
 
