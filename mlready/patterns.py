@@ -243,8 +243,11 @@ def first_match(pattern: re.Pattern[str], text: str, lowered: str | None = None)
 def _derive_anchors(pattern: re.Pattern[str]) -> Anchors | None:
     try:
         parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        items = list(parsed)
+        if items and items[0][0] is _sre.LITERAL and not parsed.state.flags & re.IGNORECASE:
+            return None  # `re` itself jumps from one occurrence of a leading literal to the next, in C
         state = {"ignore_case": bool(parsed.state.flags & re.IGNORECASE)}
-        found = _leading_literals(list(parsed), 0, state, parsed.state)
+        found = _leading_literals(items, 0, state, parsed.state)
     except Exception:  # an unusual pattern is searched the usual way
         return None
     if not found or min(len(literal) for literal, _lead in found) < 2:

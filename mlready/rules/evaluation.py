@@ -181,9 +181,12 @@ class AccuracyOnlyMetric(PythonRule):
     def skip_reason(self, repo: Repo) -> str | None:
         return None if repo.facts.is_ml else "no ML framework imported"
 
+    def wants(self, file: SourceFile, repo: Repo) -> bool:
+        return not _test_code(file.path)
+
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
-        self.skip = _test_code(file.path)
+        self.skip = False
         self.excused: bool | None = None  # decided on the first accuracy metric, once per file
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -1164,6 +1167,10 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
     def skip_reason(self, repo: Repo) -> str | None:
         return None if repo.facts.is_ml else "no ML framework imported"
 
+    def wants(self, file: SourceFile, repo: Repo) -> bool:
+        # Training code only: the sensitive attributes a model is fit on.
+        return not _test_code(file.path) and file.path in repo.facts.training_files
+
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
         self.used: dict[str, tuple[int, int, int, int]] = {}
@@ -1171,11 +1178,7 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
         # the bare tuples of `df["a", "b"]` (one subscript with two elements for libcst, not a tuple)
         self.slice_tuples: set[int] = set()
         # decided once per file, before the traversal (finish() would discard the findings anyway)
-        self.skip = (
-            _test_code(file.path)
-            or file.path not in repo.facts.training_files
-            or bool(_HISTORICAL_TOY_DATA.search(source.text))
-        )
+        self.skip = bool(_HISTORICAL_TOY_DATA.search(source.text))
 
     def _record(self, node: ast.expr, anchor: ast.expr) -> None:
         for value in _strings(node):

@@ -1042,7 +1042,9 @@ class HardcodedAbsolutePath(PythonRule):
     name = "hardcoded-absolute-path"
     pillar = Pillar.MODULARITY
     severity = Severity.WARNING
-    triggers = (r"""["'](?:/home/\w|/Users/\w|/content/drive|/mnt/[a-z]/|[A-Z]:(?:\\\\|\\|/)\w)""",)
+    # Each drive-letter branch spells its colon with what follows (`:\`, `:/`): every branch then holds a literal
+    # of two characters or more, and files without any are not searched (see mlready.patterns).
+    triggers = (r"""["'](?:/home/\w|/Users/\w|/content/drive|/mnt/[a-z]/|[A-Z]:\\\\\w|[A-Z]:\\\w|[A-Z]:/\w)""",)
 
     VALID = [
         Example(
