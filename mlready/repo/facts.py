@@ -599,7 +599,9 @@ def prepare_file(repo: Repo, file: SourceFile) -> None:
     if not is_test_path(file.path):
         repo.contains(_TRAINING, file.path)
         repo.contains(re.compile(_EVALUATION), file.path)  # as code_files_matching compiles it
-        repo.facts.mentions(file.path, _REGISTRY_KEYWORDS)
+        if repo.facts.mentions(file.path, _REGISTRY_KEYWORDS):  # as model_registry_uses reads it
+            for pattern in (_REGISTRY_FULL, _REGISTRY_PARTIAL):
+                next(repo.search(pattern, [file]), None)
     if file.kind == "python":
         file_imported_names(repo, file.path)
         if is_test_path(file.path):
@@ -648,16 +650,13 @@ class Facts:
         A fact is computed in isolation. A caller then depends on the fact's value (its digest),
         not on the files it was computed from: after an edit that leaves a fact unchanged, a
         cached rule result that used only the fact is still valid (an "early cutoff").
-        A fact whose value has no stable digest passes on its reads instead.
+        The digest is taken only when a result is stored or checked (see Repo._fact_digest).
         """
         get = object.__getattribute__
         if name not in _CACHED_FACTS:
             return get(self, name)
         record = get(self, "_compute")(name)
-        if get(self, "value_digest")(name) is None:
-            get(self, "repo").attribute(record.deps, record.diagnostics)
-        else:
-            get(self, "repo").attribute((FACT_PREFIX + name,), record.diagnostics)
+        get(self, "repo").attribute((FACT_PREFIX + name,), record.diagnostics)
         return get(self, name)
 
     def _compute(self, name: str) -> Recording:

@@ -217,7 +217,13 @@ class Repo:
             stored = self.result_cache.lookup_value(key, self.digest)
             if stored is not None:
                 return stored
-        value = self.facts.value_digest(name) or "none"
+        value = self.facts.value_digest(name)
+        if value is None:  # a value with no stable digest: the fact stands for what it read
+            import hashlib
+            import json
+
+            reads = {dep: self.digest(dep) for dep in sorted(self.facts.fact_reads(name))}
+            value = "reads:" + hashlib.sha256(json.dumps(reads).encode("utf-8", "surrogateescape")).hexdigest()
         if self.result_cache is not None:
             deps = self.facts.fact_reads(name)
             self.result_cache.store_value(key, {dep: self.digest(dep) for dep in sorted(deps)}, value)
@@ -548,6 +554,10 @@ class Repo:
 # Shape checks for values remembered per file (see Repo.per_file): a cached value is never trusted blindly.
 def is_bool(value: Any) -> bool:
     return isinstance(value, bool)
+
+
+def is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
 
 
 def is_str(value: Any) -> bool:

@@ -9,6 +9,7 @@ from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import _EXAMPLE_DIR, _SERVING, _TRAINING, is_test_path
+from mlready.repo.repo import is_count
 from mlready.rule import Example, RepoRule, notebook
 
 # Tests that live outside test_*.py files: notebooks run as tests, doctests.
@@ -845,7 +846,12 @@ class ServingContractTestMissing(RepoRule):
 
 
 def _code_lines(repo: Repo, path: str) -> int:
-    return sum(1 for line in repo.lines(path) if line.strip() and not line.lstrip().startswith("#"))
+    """Non-blank, non-comment lines of a file (remembered per file content)."""
+    return repo.per_file("code-lines", path, _count_code_lines, is_count, code_only=False) or 0
+
+
+def _count_code_lines(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#"))
 
 
 class TestsRatioLow(RepoRule):
@@ -898,6 +904,10 @@ class TestsRatioLow(RepoRule):
 
     def skip_reason(self, repo: Repo) -> str | None:
         return _no_tests(repo)
+
+    def prepare_file(self, repo: Repo, file: SourceFile) -> None:
+        if file.kind == "python":
+            _code_lines(repo, file.path)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         roots = _tested_projects(repo)
