@@ -86,8 +86,14 @@ def _derive(pattern: re.Pattern[str]) -> Gate | None:
     if not required or min(len(literal) for literal in required) < 2:
         return None  # a single character admits nearly every text: not worth checking
     ignore_case = state["ignore_case"]
-    literals = sorted({literal.lower() for literal in required} if ignore_case else required)
-    return Gate(tuple(literals), ignore_case)
+    literals = {literal.lower() for literal in required} if ignore_case else set(required)
+    return Gate(tuple(sorted(_innermost(literals))), ignore_case)
+
+
+def _innermost(literals: set[str]) -> set[str]:
+    """The literals that contain no other one: a text holding `sklearn.metrics` holds `sklearn`, so
+    looking for `sklearn` alone finds every text that holds either."""
+    return {literal for literal in literals if not any(other != literal and other in literal for other in literals)}
 
 
 def _strength(candidate: frozenset[str]) -> tuple[int, int]:
@@ -254,7 +260,22 @@ def _derive_anchors(pattern: re.Pattern[str]) -> Anchors | None:
         return None  # a single character would make nearly every position a start
     ignore_case = state["ignore_case"]
     literals = {(literal.lower() if ignore_case else literal, lead) for literal, lead in found}
-    return Anchors(tuple(sorted(literals)), ignore_case)
+    return Anchors(tuple(sorted(_fewer_anchors(literals))), ignore_case)
+
+
+def _fewer_anchors(found: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The anchors with each literal that contains another one (both with plain leads) replaced by the
+    one it contains, its lead widened by where it sits: an occurrence of `accuracy_score` inside
+    `balanced_accuracy_score` says a match may start up to 9 characters further back."""
+    plain = {literal for literal, lead in found if 0 <= lead < _UNBOUNDED}
+    innermost = _innermost(plain)
+    kept = {(literal, lead) for literal, lead in found if not 0 <= lead < _UNBOUNDED}
+    leads: dict[str, int] = {}
+    for literal, lead in found:
+        if 0 <= lead < _UNBOUNDED:
+            inner = literal if literal in innermost else min(other for other in innermost if other in literal)
+            leads[inner] = max(leads.get(inner, 0), lead + literal.rfind(inner))
+    return kept | set(leads.items())
 
 
 def _width(item: tuple[Any, Any], sre_state: Any) -> int:
