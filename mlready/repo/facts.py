@@ -565,6 +565,16 @@ def _top_level_training(text: str) -> bool:
 # them in the worker processes first, a share of the files each (see `prepare_file`).
 
 
+def _shared_folders(folder: list[str], path: str) -> int:
+    """How many leading folders `path` shares with `folder`."""
+    count = 0
+    for mine, theirs in zip(folder, path.split("/")[:-1], strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
+
+
 def file_imports(repo: Repo, file: SourceFile) -> list[str] | None:
     return repo.per_file("imports", file.path, _top_level_imports, _is_optional_str_list)
 
@@ -596,9 +606,9 @@ def prepare_file(repo: Repo, file: SourceFile) -> None:
         return
     file_imports(repo, file)
     file_column0_imports(repo, file)
+    repo.contains(re.compile(_EVALUATION), file.path)  # as code_files_matching compiles it
     if not is_test_path(file.path):
         repo.contains(_TRAINING, file.path)
-        repo.contains(re.compile(_EVALUATION), file.path)  # as code_files_matching compiles it
         if repo.facts.mentions(file.path, _REGISTRY_KEYWORDS):  # as model_registry_uses reads it
             for pattern in (_REGISTRY_FULL, _REGISTRY_PARTIAL):
                 next(repo.search(pattern, [file]), None)
@@ -608,6 +618,7 @@ def prepare_file(repo: Repo, file: SourceFile) -> None:
             file_script_names(repo, file.path)
         else:
             file_serving_kinds(repo, file)
+            repo.contains(_DEFINITION, file.path, code_only=False)  # as logic_modules reads it
 
 
 def _column0_imports(repo: Repo, path: str, _code: str) -> list[list[Any]]:
@@ -1045,22 +1056,16 @@ class Facts:
 
     def _project_imports(self, path: str) -> list[str]:
         folder = path.split("/")[:-1]
+        index = self.module_index
         found: set[str] = set()
         for name in self.imported_names(path):
-            targets = [target for target in self.module_index.get(name, []) if target != path]
-            if not targets:
-                continue
-
-            def shared(target: str) -> int:
-                count = 0
-                for mine, theirs in zip(folder, target.split("/")[:-1], strict=False):
-                    if mine != theirs:
-                        break
-                    count += 1
-                return count
-
-            best = max(shared(target) for target in targets)
-            found.update(target for target in targets if shared(target) == best)
+            targets = [target for target in index.get(name, ()) if target != path]
+            if len(targets) == 1:
+                found.add(targets[0])
+            elif targets:
+                shared = {target: _shared_folders(folder, target) for target in targets}
+                best = max(shared.values())
+                found.update(target for target, count in shared.items() if count == best)
         return sorted(found)
 
     def imported_names(self, path: str) -> list[str]:
