@@ -925,7 +925,7 @@ class NotebookHygieneHooksMissing(RepoRule):
         texts.append(repo.facts.ci_text)
         if repo.glob("**/jupytext.toml") or repo.glob("**/.jupytext*") or _ruff_lints_notebooks(repo):
             return
-        if any(re.search(r"\bmake\b", text) for text in texts):
+        if any(_MAKE.search(text) for text in texts):
             texts.extend(repo.text(path) or "" for path in ("Makefile", "makefile") if repo.exists(path))
         if any(_HYGIENE_TOOLS.search(text) for text in texts):
             return
@@ -942,6 +942,7 @@ class NotebookHygieneHooksMissing(RepoRule):
 
 
 _NBFORMAT_WRITE = lazy_compile(r"\bnbformat\.write\b")
+_MAKE = lazy_compile(r"\bmake\b")
 
 
 class DeadExperimentalCodePath(PythonRule):
