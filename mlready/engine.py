@@ -148,14 +148,14 @@ def _run_rules(
     cache: ResultCache | None,
 ) -> tuple[list[Finding], int, dict[str, str]]:
     """Every rule's findings (suppressions applied, fingerprinted), the suppressed count, and the skip reasons."""
+    raw: dict[str, list[Finding]] = {}
+    skipped: dict[str, str] = {}
+    python_rules: list[PythonRule] = []
     _prepare(repo, rules)
     # Python rules first: their files are parsed in worker processes while this one runs the other rules,
     # and the self-contained repository rules go to the workers too.
     ordered = [rule for rule in rules if isinstance(rule, PythonRule)] + [rule for rule in rules if not isinstance(rule, PythonRule)]
     alone = [rule for rule in rules if isinstance(rule, RepoRule) and rule.self_contained]
-    raw: dict[str, list[Finding]] = {}
-    skipped: dict[str, str] = {}
-    python_rules: list[PythonRule] = []
     python_run: _PythonRun | None = None
 
     def apply(rule: Rule, outcome: Any) -> bool:
@@ -610,7 +610,8 @@ class _AstWalker:
     `AsyncFunctionDef`, `AsyncFor` and `AsyncWith` nodes go to the `FunctionDef`, `For` and `With` handlers.
 
     The fieldless singletons (`Load`, `Store`, operators) are not visited: no rule needs them, and
-    they are a third of all nodes.
+    they are a third of all nodes. Nor are names, constants and the other nodes with no node below
+    them, unless a rule has a handler for them.
     """
 
     def __init__(self, rules: Sequence[PythonRule]) -> None:

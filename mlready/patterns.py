@@ -9,6 +9,15 @@ contains none of a pattern's required literals cannot match, so it is not
 searched at all (the idea behind the literal prefilters of ripgrep and
 Hyperscan). The gate is derived from the parsed pattern, so it is exact: it
 never rejects a text the pattern would match.
+
+Anchors: where a match can start. Each literal of the pattern's leading part
+comes with how far before it a match can start (or, after a multi-line `^`
+that no line break can follow before the literal, at the start of its line), so
+the regex is tried only at those positions (`finditer`, `first_match`, and
+`exists`, which stops at the first match found). A `lazy_compile` pattern's
+`search` and `finditer` work this way on texts of 512 characters or more.
+A pattern led by a literal is left to `re`, which already jumps from one
+occurrence of its first character to the next.
 """
 
 from __future__ import annotations

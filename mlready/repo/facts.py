@@ -565,16 +565,6 @@ def _top_level_training(text: str) -> bool:
 # them in the worker processes first, a share of the files each (see `prepare_file`).
 
 
-def _shared_folders(folder: list[str], path: str) -> int:
-    """How many leading folders `path` shares with `folder`."""
-    count = 0
-    for mine, theirs in zip(folder, path.split("/")[:-1], strict=False):
-        if mine != theirs:
-            break
-        count += 1
-    return count
-
-
 def file_imports(repo: Repo, file: SourceFile) -> list[str] | None:
     return repo.per_file("imports", file.path, _top_level_imports, _is_optional_str_list)
 
@@ -644,6 +634,16 @@ def _column0_imports(repo: Repo, path: str, _code: str) -> list[list[Any]]:
     else:
         scan(repo.text(path) or "", None)
     return found
+
+
+def _shared_folders(folder: list[str], path: str) -> int:
+    """How many leading folders `path` shares with `folder`."""
+    count = 0
+    for mine, theirs in zip(folder, path.split("/")[:-1], strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
 
 
 class Facts:
