@@ -68,6 +68,11 @@ def _derived(kind: str, pattern: re.Pattern[str], derive: Callable[[re.Pattern[s
     return _DERIVED[key]  # type: ignore[no-any-return,unused-ignore]
 
 
+def _parsed(pattern: re.Pattern[str]) -> Any:
+    """The parsed pattern (parsed once for the gate and the anchors both; read, never changed)."""
+    return _derived("parsed", pattern, lambda pattern: _sre_parse.parse(pattern.pattern, pattern.flags))
+
+
 def gate_for(pattern: re.Pattern[str]) -> Gate | None:
     """The gate of a compiled pattern, or None when no literal is required (memoized)."""
     return _derived("gate", pattern, _derive)
@@ -87,7 +92,7 @@ def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 def _derive(pattern: re.Pattern[str]) -> Gate | None:
     try:
-        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = _parsed(pattern)
     except Exception:  # an unusual pattern simply gets no gate
         return None
     state = {"ignore_case": bool(parsed.state.flags & re.IGNORECASE)}
@@ -257,7 +262,7 @@ def first_match(pattern: re.Pattern[str], text: str, lowered: str | None = None)
 
 def _derive_anchors(pattern: re.Pattern[str]) -> Anchors | None:
     try:
-        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = _parsed(pattern)
         items = list(parsed)
         if items and items[0][0] is _sre.LITERAL and not parsed.state.flags & re.IGNORECASE:
             return None  # `re` itself jumps from one occurrence of a leading literal to the next, in C
