@@ -305,3 +305,30 @@ def test_a_cold_run_of_a_large_repository_prepares_files_in_the_workers(tmp_path
     scanned_by = calls.read_text().split()
     assert len(scanned_by) >= len(files)
     assert str(os.getpid()) not in scanned_by
+
+
+def test_documents_are_parsed_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The documentation index comes back from the per-file values of an earlier run: no document or
+    markdown cell is parsed again, and the index is the same."""
+    import mlready.rules.documentation as documentation
+
+    docs = {
+        "docs/guide.md": "# Guide\n\n## Intended use\n\nChurn scoring.\n\n```\n# not a heading\n```\n",
+        "notes.ipynb": notebook(("markdown", "# Exploration\n\nSome prose."), "x = 1"),
+    }
+    root = write_tree(tmp_path / "repo", {**PROJECT, **docs})
+    run(root, tmp_path / "cache")
+    cold = documentation.DocIndex(Repo(WorkTreeSource(root))).docs
+
+    def parse_again(*args: object) -> None:
+        raise AssertionError("a document was parsed again")
+
+    monkeypatch.setattr(documentation, "_parse_doc", parse_again)
+    repo = Repo(WorkTreeSource(root))
+    repo.file_memo = ResultCache(tmp_path / "cache", str(root)).file_memo
+    warm = documentation.DocIndex(repo).docs
+    assert warm == cold
+    assert {(doc.path, doc.cell) for doc in warm} >= {("docs/guide.md", None), ("notes.ipynb", 0)}
+    headings = [heading.text for doc in warm for heading in doc.headings]
+    assert {"guide", "intended use", "exploration"} <= set(headings)
+    assert "not a heading" not in headings  # a code block is not prose

@@ -488,10 +488,10 @@ class Repo:
             return known[record_key]
         with self.recording() as record:
             text = self.code_text(path) if code_only else self.text(path)
-        if text is None:
-            return None
-        value = compute(text)
-        if not record.diagnostics:  # a read that raised a diagnostic must happen again
+            if text is None:
+                return None
+            value = compute(text)
+        if not record.diagnostics:  # a read or parse that raised a diagnostic must happen again
             self.file_memo.setdefault(digest, {})[record_key] = value
             self.file_memo_added.setdefault(digest, {})[record_key] = value
         return value

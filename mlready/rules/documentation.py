@@ -6,11 +6,14 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
+from mlready.repo.repo import is_rows
 from mlready.rule import Example, RepoRule, notebook
 
 # -- the documentation index -------------------------------------------------------------------
@@ -109,6 +112,33 @@ def _parse_doc(path: str, raw: str, cell: int | None = None) -> DocText:
     return doc
 
 
+def _doc_value(text: str, cell: int | None = None) -> list[Any]:
+    """[prose, [[line, level, heading], ...]] of a document or markdown cell (see _parse_doc); [] for an empty one."""
+    if not text:
+        return []
+    doc = _parse_doc("", text, cell)
+    return ["\n".join(doc.lines), [[heading.line, heading.level, heading.text] for heading in doc.headings]]
+
+
+def _is_doc_value(value: Any) -> bool:
+    return value == [] or (
+        isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and is_rows(value[1], int, int, str)
+    )
+
+
+def _markdown_cells(repo: Repo, path: str, _text: str) -> list[list[Any]]:
+    """[cell index, prose, headings] of each markdown cell of a notebook (see _doc_value)."""
+    parsed = repo.notebook(path)
+    cells = parsed.cells if parsed is not None else []
+    return [[cell.index, *_doc_value(cell.source, cell.index)] for cell in cells if cell.cell_type == "markdown" and cell.source.strip()]
+
+
+def _is_cell_values(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(row, list) and len(row) == 3 and type(row[0]) is int and _is_doc_value(row[1:]) for row in value
+    )
+
+
 def doc_files(repo: Repo) -> list[SourceFile]:
     """Documentation worth reading: Markdown/RST/AsciiDoc, and `.txt` files only when they are docs."""
     result = []
@@ -132,18 +162,21 @@ class DocIndex:
     def __init__(self, repo: Repo) -> None:
         self.docs: list[DocText] = []
         for file in doc_files(repo):
-            text = repo.text(file.path)
-            if text:
-                self.docs.append(_parse_doc(file.path, text))
+            # Parsed once per file content: after a code edit, rules that rerun find the docs parsed.
+            value = repo.per_file("doc", file.path, _doc_value, _is_doc_value, code_only=False)
+            if value:
+                prose, headings = value
+                doc = DocText(file.path, prose.split("\n"))
+                doc.headings = [Heading(file.path, line, level, text) for line, level, text in headings]
+                self.docs.append(doc)
         for file in repo.facts.notebooks:
             if is_test_path(file.path):
                 continue
-            parsed = repo.notebook(file.path)
-            if parsed is None:
-                continue
-            for cell in parsed.cells:
-                if cell.cell_type == "markdown" and cell.source.strip():
-                    self.docs.append(_parse_doc(file.path, cell.source, cell.index))
+            cells = repo.per_file("doc-cells", file.path, partial(_markdown_cells, repo, file.path), _is_cell_values, code_only=False)
+            for index, prose, headings in cells or ():
+                doc = DocText(file.path, prose.split("\n"), index)
+                doc.headings = [Heading(file.path, line, level, text, index) for line, level, text in headings]
+                self.docs.append(doc)
 
     @property
     def headings(self) -> Iterator[Heading]:
