@@ -191,12 +191,16 @@ class Anchors:
             if index != -1 and lead >= _UNBOUNDED:
                 return None  # a match may start anywhere before this literal: search the usual way
             while index != -1:
-                if lead == _LINE_START:
-                    found.add(haystack.rfind("\n", 0, index) + 1)
-                else:
-                    found.update(range(max(0, index - lead), index + 1))
+                found.update(_starts_around(haystack, index, lead))
                 index = haystack.find(literal, index + 1)
         return sorted(found)
+
+
+def _starts_around(haystack: str, index: int, lead: int) -> Iterable[int]:
+    """Where a match can start that holds, at `index`, a literal with this lead."""
+    if lead == _LINE_START:
+        return (haystack.rfind("\n", 0, index) + 1,)
+    return range(max(0, index - lead), index + 1)
 
 
 def anchors_for(pattern: re.Pattern[str]) -> Anchors | None:
@@ -242,11 +246,7 @@ def exists(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> b
         if index != -1 and lead >= _UNBOUNDED:
             return compiled.search(text) is not None
         while index != -1:
-            if lead == _LINE_START:
-                candidates: Iterable[int] = (haystack.rfind("\n", 0, index) + 1,)
-            else:
-                candidates = range(max(0, index - lead), index + 1)
-            for start in candidates:
+            for start in _starts_around(haystack, index, lead):
                 if start not in tried:
                     tried.add(start)
                     if compiled.match(text, start) is not None:
