@@ -22,7 +22,9 @@ Entries that read the same files share one stored dependency set.
 The cache lives outside the analysed repository (mlready never writes there):
 `$MLREADY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlready`, else `~/.cache/mlready`,
 with a CACHEDIR.TAG. It is JSON only, never pickle; an unreadable or foreign
-file is ignored with a warning, never trusted.
+file is ignored with a warning, never trusted. A run that writes the cache deletes
+the cache files no run has written for 30 days (other mlready versions, other
+configurations, repositories no longer checked), so the folder does not grow forever.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,8 @@ from mlready import __version__
 from mlready.model import Diagnostic, Finding, Pillar, Severity
 
 CACHE_FORMAT = 3
+# Cache files no run has written for this long are deleted (see ResultCache.save).
+STALE_AFTER = 30 * 24 * 3600
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory tag created by mlready.\n"
 
 
@@ -273,6 +278,30 @@ class ResultCache:
             _write_atomically(self.run_path, {"format": CACHE_FORMAT, "scope": self.scope, "stamps": self.stamps, "runs": self.runs})
         except OSError as error:
             self._warn(f"cannot write the cache in {self.directory}: {error.strerror or error}")
+            return
+        _prune(self.directory, {self.path.name, self.run_path.name})
+
+
+# The names save() writes (any format), and the temporary files of _write_atomically: nothing else is deleted.
+_CACHE_FILE = re.compile(r"v\d+-[0-9a-f]{24}(?:\.run)?\.json(?:\.\d+\.tmp)?")
+
+
+def _prune(directory: Path, keep: set[str]) -> None:
+    """Delete this folder's cache files (of any format or scope) that no run has written for STALE_AFTER
+    seconds, and temporary files a killed run left over an hour ago."""
+    import time
+
+    now = time.time()
+    for path in sorted(directory.iterdir()):
+        name = path.name
+        if name in keep or not _CACHE_FILE.fullmatch(name):
+            continue
+        try:
+            age = now - path.lstat().st_mtime
+            if age > STALE_AFTER or (name.endswith(".tmp") and age > 3600):
+                path.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete: the next run tries again
 
 
 def _combine(digests: dict[str, str]) -> str:

@@ -332,3 +332,27 @@ def test_documents_are_parsed_once_per_content(tmp_path: Path, monkeypatch: pyte
     headings = [heading.text for doc in warm for heading in doc.headings]
     assert {"guide", "intended use", "exploration"} <= set(headings)
     assert "not a heading" not in headings  # a code block is not prose
+
+
+def test_saving_deletes_cache_files_no_run_wrote_for_30_days(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from mlready.cache import STALE_AFTER
+
+    root = write_tree(tmp_path / "repo", PROJECT)
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    old, recent = cache_dir / "v2-0123456789abcdef01234567.run.json", cache_dir / "v3-aaaaaaaaaaaaaaaaaaaaaaaa.json"
+    old_temporary = cache_dir / "v3-aaaaaaaaaaaaaaaaaaaaaaaa.json.77.tmp"
+    unrelated = cache_dir / "v1-notes.json"  # not a name mlready writes: never deleted
+    for path in (old, recent, old_temporary, unrelated):
+        path.write_text("{}", encoding="utf-8")
+    long_ago = time.time() - STALE_AFTER - 60
+    for path in (old, old_temporary, unrelated):
+        os.utime(path, (long_ago, long_ago))
+    os.utime(recent, (time.time() - STALE_AFTER + 3600,) * 2)
+    _, _, cache = run(root, cache_dir)
+    assert cache is not None and cache.path.exists() and cache.run_path.exists()
+    assert not old.exists() and not old_temporary.exists()
+    assert recent.exists() and unrelated.exists()  # still in use; not a cache file
