@@ -23,8 +23,9 @@ The cache lives outside the analysed repository (mlready never writes there):
 `$MLREADY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlready`, else `~/.cache/mlready`,
 with a CACHEDIR.TAG. It is JSON only, never pickle; an unreadable or foreign
 file is ignored with a warning, never trusted. A run that writes the cache deletes
-the cache files no run has written for 30 days (other mlready versions, other
-configurations, repositories no longer checked), so the folder does not grow forever.
+the cache files no run has used for 30 days (other mlready versions, other
+configurations, repositories no longer checked), so the folder does not grow forever;
+a replayed run marks its files as used once a day.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from mlready import __version__
 from mlready.model import Diagnostic, Finding, Pillar, Severity
 
 CACHE_FORMAT = 3
-# Cache files no run has written for this long are deleted (see ResultCache.save).
+# Cache files no run has used for this long are deleted (see ResultCache.save and _keep_alive).
 STALE_AFTER = 30 * 24 * 3600
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory tag created by mlready.\n"
 
@@ -191,7 +192,20 @@ class ResultCache:
         if run is None or run["digest"] != _combine(digests):
             return None
         self.run_hits += 1
+        self._keep_alive()
         return run["result"]
+
+    def _keep_alive(self) -> None:
+        """A replayed run writes nothing: mark its files as used (daily at most), so that _prune keeps them."""
+        import time
+
+        try:
+            if time.time() - self.run_path.stat().st_mtime > 24 * 3600:
+                for path in (self.path, self.run_path):
+                    if path.exists():
+                        os.utime(path)
+        except OSError:
+            pass  # a read-only cache folder: nothing to keep alive
 
     def store_run(self, key: str, digests: dict[str, str], result: dict[str, Any]) -> None:
         self.runs = {key: {"digest": _combine(digests), "result": result}}  # only the latest run is kept

@@ -356,3 +356,22 @@ def test_saving_deletes_cache_files_no_run_wrote_for_30_days(tmp_path: Path) -> 
     assert cache is not None and cache.path.exists() and cache.run_path.exists()
     assert not old.exists() and not old_temporary.exists()
     assert recent.exists() and unrelated.exists()  # still in use; not a cache file
+
+
+def test_a_replayed_run_keeps_its_cache_files_alive(tmp_path: Path) -> None:
+    """A run served whole from the cache writes nothing, but marks its files as used, so that pruning keeps them."""
+    import os
+    import time
+
+    from mlready.cache import STALE_AFTER
+
+    root = write_tree(tmp_path / "repo", PROJECT)
+    age(root)
+    _, _, cache = run(root, tmp_path / "cache")
+    assert cache is not None
+    long_ago = time.time() - STALE_AFTER + 3600
+    for path in (cache.path, cache.run_path):
+        os.utime(path, (long_ago, long_ago))
+    _, _, replayed = run(root, tmp_path / "cache")
+    assert replayed is not None and replayed.run_hits == 1
+    assert all(time.time() - path.stat().st_mtime < 60 for path in (cache.path, cache.run_path))
