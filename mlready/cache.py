@@ -301,8 +301,8 @@ _CACHE_FILE = re.compile(r"v\d+-[0-9a-f]{24}(?:\.run)?\.json(?:\.\d+\.tmp)?")
 
 
 def _prune(directory: Path, keep: set[str]) -> None:
-    """Delete this folder's cache files (of any format or scope) that no run has written for STALE_AFTER
-    seconds, and temporary files a killed run left over an hour ago."""
+    """Delete this folder's cache files (of any format or scope) that no run has used for STALE_AFTER
+    seconds (see _keep_alive), and temporary files a killed run left over an hour ago."""
     import time
 
     now = time.time()

@@ -217,16 +217,15 @@ class Repo:
             stored = self.result_cache.lookup_value(key, self.digest)
             if stored is not None:
                 return stored
+        reads = {dep: self.digest(dep) for dep in sorted(self.facts.fact_reads(name))}
         value = self.facts.value_digest(name)
         if value is None:  # a value with no stable digest: the fact stands for what it read
             import hashlib
             import json
 
-            reads = {dep: self.digest(dep) for dep in sorted(self.facts.fact_reads(name))}
             value = "reads:" + hashlib.sha256(json.dumps(reads).encode("utf-8", "surrogateescape")).hexdigest()
         if self.result_cache is not None:
-            deps = self.facts.fact_reads(name)
-            self.result_cache.store_value(key, {dep: self.digest(dep) for dep in sorted(deps)}, value)
+            self.result_cache.store_value(key, reads, value)
         return value
 
     # -- the index -------------------------------------------------------------------
@@ -448,19 +447,20 @@ class Repo:
             self.depend(path)
         return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
 
-    def _admits(self, pattern: re.Pattern[str], path: str, text: str, code_only: bool) -> bool:
-        """False when the pattern's literal gate shows it cannot match (see mlready.patterns)."""
-        gate = gate_for(pattern)
-        if gate is None:
-            return True
-        return gate.admits(text, self.lowered(path, code_only) if gate.ignore_case else None)
+    def _lowered_for(self, pattern: re.Pattern[str], path: str, code_only: bool) -> str | None:
+        """The file's lower-cased code (or text) when the pattern's gate or anchors compare case-blind, else None."""
+        gate, anchors = gate_for(pattern), anchors_for(pattern)
+        if (gate is not None and gate.ignore_case) or (anchors is not None and anchors.ignore_case):
+            return self.lowered(path, code_only)
+        return None
 
     def _matches(self, pattern: re.Pattern[str], path: str, text: str, code_only: bool) -> Iterator[re.Match[str]]:
         """`pattern.finditer(text)` behind the literal gate, trying the pattern only where a match can start."""
-        if not text or not self._admits(pattern, path, text, code_only):
+        if not text:
             return iter(())
-        anchors = anchors_for(pattern)
-        lowered = self.lowered(path, code_only) if anchors is not None and anchors.ignore_case else None
+        gate, lowered = gate_for(pattern), self._lowered_for(pattern, path, code_only)
+        if gate is not None and not gate.admits(text, lowered):
+            return iter(())
         return finditer(pattern, text, lowered)
 
     def per_file(
@@ -516,11 +516,7 @@ class Repo:
         """Whether the pattern matches somewhere in the file's code (or its whole text)."""
 
         def compute(text: str) -> bool:
-            if not text:
-                return False
-            anchors, gate = anchors_for(pattern), gate_for(pattern)
-            lower = (anchors.ignore_case if anchors is not None else gate is not None and gate.ignore_case)
-            return exists(pattern, text, self.lowered(path, code_only) if lower else None)
+            return bool(text) and exists(pattern, text, self._lowered_for(pattern, path, code_only))
 
         return bool(self.per_file(_pattern_id(pattern), path, compute, is_bool, code_only))
 
