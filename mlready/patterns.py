@@ -8,13 +8,16 @@ while `str.__contains__` finds a literal at gigabytes per second. A text that
 contains none of a pattern's required literals cannot match, so it is not
 searched at all (the idea behind the literal prefilters of ripgrep and
 Hyperscan). The gate is derived from the parsed pattern, so it is exact: it
-never rejects a text the pattern would match.
+never rejects a text the pattern would match. An alternation's gate is the union of
+its branches' literals, or a set that every branch requires (`nan ==|== nan` needs
+only `nan`).
 
 Anchors: where a match can start. Each literal of the pattern's leading part
 comes with how far before it a match can start (or, after a multi-line `^`
 that no line break can follow before the literal, at the start of its line), so
 the regex is tried only at those positions (`finditer`, `first_match`, and
-`exists`, which stops at the first match found). A `lazy_compile` pattern's
+`exists`, which stops at the first match found and first asks the gate when its
+literals differ from the anchors'). A `lazy_compile` pattern's
 `search` and `finditer` work this way on texts of 512 characters or more.
 A pattern led by a literal is left to `re`, which already jumps from one
 occurrence of its first character to the next.
@@ -116,43 +119,59 @@ def _strength(candidate: frozenset[str]) -> tuple[int, int]:
 
 def _sequence(items: list[tuple[Any, Any]], state: dict[str, bool]) -> frozenset[str] | None:
     """The strongest set of literals one of which every match of the sequence contains, or None."""
-    best: frozenset[str] | None = None
+    return max(_candidates(items, state), key=_strength, default=None)
+
+
+def _candidates(items: list[tuple[Any, Any]], state: dict[str, bool]) -> list[frozenset[str]]:
+    """Sets of literals, one of which every match of the sequence contains (each set on its own)."""
+    found: list[frozenset[str]] = []
     run: list[str] = []
-
-    def consider(candidate: frozenset[str] | None) -> None:
-        nonlocal best
-        if candidate and (best is None or _strength(candidate) > _strength(best)):
-            best = candidate
-
     for op, value in items:
         if op is _sre.LITERAL:
             run.append(chr(value))
             continue
         if run:
-            consider(frozenset({"".join(run)}))
+            found.append(frozenset({"".join(run)}))
             run = []
         if op is _sre.SUBPATTERN:
             _group, add_flags, _del_flags, sub = value
             if add_flags & re.IGNORECASE:
                 state["ignore_case"] = True
-            consider(_sequence(list(sub), state))
+            found.extend(_candidates(list(sub), state))
         elif op is _sre.BRANCH:
-            branches = [_sequence(list(branch), state) for branch in value[1]]
-            if all(branches):
-                consider(frozenset().union(*branches))  # type: ignore[arg-type]
+            found.extend(_branch_candidates([_candidates(list(branch), state) for branch in value[1]]))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) or op is getattr(_sre, "POSSESSIVE_REPEAT", None):
             minimum, _maximum, sub = value
             if minimum >= 1:
-                consider(_sequence(list(sub), state))
+                found.extend(_candidates(list(sub), state))
         elif op is getattr(_sre, "ATOMIC_GROUP", None):
-            consider(_sequence(list(value), state))
+            found.extend(_candidates(list(value), state))
         elif op is _sre.ASSERT:
             _direction, sub = value
-            consider(_sequence(list(sub), state))
+            found.extend(_candidates(list(sub), state))
         # Anything else (classes, anchors, any char, negative assertions) requires no literal.
     if run:
-        consider(frozenset({"".join(run)}))
-    return best
+        found.append(frozenset({"".join(run)}))
+    return found
+
+
+def _branch_candidates(branches: list[list[frozenset[str]]]) -> list[frozenset[str]]:
+    """The candidates of an alternation: the union of each branch's strongest set, and each set that
+    every branch requires, as such or inside longer literals (`nan ==|== nan` requires `nan`
+    whichever side of the comparison it is on)."""
+    if not branches or not all(branches):
+        return []
+    found = [frozenset().union(*(max(branch, key=_strength) for branch in branches))]
+    # A set every branch requires covers one of each branch's sets: look among the shortest branch's.
+    for candidate in min(branches, key=len):
+        if all(any(_covers(candidate, other) for other in branch) for branch in branches):
+            found.append(candidate)
+    return found
+
+
+def _covers(candidate: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether a text holding one of `other` surely holds one of `candidate`."""
+    return all(any(literal in longer for literal in candidate) for longer in other)
 
 
 # -- anchored search: the regex is tried only where a match can start --------------------------
@@ -235,6 +254,9 @@ def exists(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> b
     if anchors is None:
         gate = gate_for(pattern)
         return (gate is None or gate.admits(text, lowered)) and compiled.search(text) is not None
+    gate = _distinct_gate(pattern)
+    if gate is not None and not gate.admits(text, lowered):
+        return False
     haystack = text
     if anchors.ignore_case:
         haystack = lowered if lowered is not None else text.lower()
@@ -253,6 +275,19 @@ def exists(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> b
                         return True
             index = haystack.find(literal, index + 1)
     return False
+
+
+def _distinct_gate(pattern: re.Pattern[str]) -> Gate | None:
+    """The gate when it looks for other literals than the anchors (so it may reject a text they would scan)."""
+
+    def derive(pattern: re.Pattern[str]) -> Gate | None:
+        gate, anchors = gate_for(pattern), anchors_for(pattern)
+        if gate is None or anchors is None:
+            return gate
+        same = gate.ignore_case == anchors.ignore_case and set(gate.literals) == {literal for literal, _lead in anchors.literals}
+        return None if same else gate
+
+    return _derived("distinct-gate", pattern, derive)
 
 
 def first_match(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> re.Match[str] | None:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlready
-from mlready.patterns import Anchors, LazyPattern, anchors_for, exists, finditer, gate_for, lazy_compile
+from mlready.patterns import Anchors, Gate, LazyPattern, anchors_for, exists, finditer, gate_for, lazy_compile
 from mlready.registry import all_rules
 from mlready.rule import PythonRule
 
@@ -95,6 +95,15 @@ def test_anchored_search_edge_cases(regex: str, flags: int, text: str) -> None:
     assert [match.span() for match in finditer(pattern, text)] == expected
     assert exists(pattern, text)
     assert not exists(pattern, text[: expected[0][0]] + "\n")  # nothing before the first match
+
+
+def test_a_gate_looks_for_what_every_branch_requires() -> None:
+    # Both sides of the comparison hold a spelling of nan, though the branches start differently.
+    nan_test = re.compile(r"(?:nan|NaN)\s*[=!]=|(?:==|!=)\s*(?:nan|NaN)\b|(?:==|!=)\s*float\(\s*'(?:nan|NaN)")
+    assert gate_for(nan_test) == Gate(("NaN", "nan"), False)
+    assert gate_for(re.compile(r"zero_?grad|clear_?grad")) == Gate(("grad",), False)  # inside longer literals
+    assert gate_for(re.compile(r"torch\.load|numpy\.load")) == Gate(("numpy.load", "torch.load"), False)
+    assert exists(nan_test, "if x == float('NaN'):") and not exists(nan_test, "if x == y: float(z)")
 
 
 def test_line_start_patterns_are_anchored_at_line_starts_only_when_no_line_break_can_come_first() -> None:
