@@ -11,7 +11,7 @@ from mlready.config import Settings
 from mlready.engine import analyse, select_rules
 from mlready.parsers import ParseError
 from mlready.parsers.dockerfile import parse_dockerfile
-from mlready.parsers.notebook import mask_magics, parse_notebook, quick_cells
+from mlready.parsers.notebook import mask_magics, parse_notebook
 from mlready.parsers.requirements import parse_requirements
 from mlready.parsers.text import decode
 from mlready.parsers.yaml import parse_yaml
@@ -46,8 +46,6 @@ def test_any_notebook_json_parses_or_raises_parse_error(document: object) -> Non
     for item in notebook.cells:
         assert isinstance(item.source, str) and isinstance(item.outputs, list)
         assert len(mask_magics(item.source).split("\n")) == len(item.source.split("\n"))
-    quick = quick_cells(text)
-    assert quick is None or all(isinstance(source, str) for _, source in quick)
 
 
 @FAST

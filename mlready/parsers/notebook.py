@@ -154,26 +154,3 @@ def output_text(output: dict[str, Any]) -> str:
         parts.append(_as_text(data.get("text/plain")))
     parts.append(_as_text(output.get("traceback")))
     return "\n".join(part for part in parts if part)
-
-
-def quick_cells(text: str) -> list[tuple[str, str]] | None:
-    """(cell type, source) of every cell of an nbformat 4 notebook, read with the JSON parser alone.
-
-    Cheap enough to decide whether any rule needs the notebook, and to read
-    suppression comments; None when the document is not a plain v4 notebook
-    (the full reader then decides).
-    """
-    import json
-
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(document, dict) or document.get("nbformat") != 4 or not isinstance(document.get("cells"), list):
-        return None
-    return [
-        (str(cell.get("cell_type", "")), _as_text(cell.get("source", "")).replace("\r\n", "\n"))
-        if isinstance(cell, dict)
-        else ("", "")
-        for cell in document["cells"]
-    ]

@@ -421,19 +421,16 @@ class Repo:
         return self.text(path)
 
     def cell_sources(self, path: str) -> list[tuple[str, str]] | None:
-        """(cell type, source) of each cell of a notebook, without the full notebook reader when possible."""
+        """(cell type, source) of each cell of a notebook, by position (the notebook's JSON is decoded once,
+        for this and for `notebook`)."""
         self.depend(path)
         key = ("cells", path)
         if key not in self._parsed:
-            from mlready.parsers.notebook import quick_cells
-
-            text = self.text(path)
-            cells = quick_cells(text) if text is not None else None
-            if cells is None:  # not a plain v4 notebook: the full reader decides
-                notebook = self.notebook(path)
-                if notebook is not None:
-                    by_index = {cell.index: (cell.cell_type, cell.source) for cell in notebook.cells}
-                    cells = [by_index.get(index, ("", "")) for index in range(max(by_index, default=-1) + 1)]
+            notebook = self.notebook(path)
+            cells = None
+            if notebook is not None:
+                by_index = {cell.index: (cell.cell_type, cell.source) for cell in notebook.cells}
+                cells = [by_index.get(index, ("", "")) for index in range(max(by_index, default=-1) + 1)]
             self._parsed[key] = cells
         return self._parsed[key]  # type: ignore[no-any-return,unused-ignore]
 

@@ -128,9 +128,8 @@ def _is_doc_value(value: Any) -> bool:
 
 def _markdown_cells(repo: Repo, path: str, _text: str) -> list[list[Any]]:
     """[cell index, prose, headings] of each markdown cell of a notebook (see _doc_value)."""
-    parsed = repo.notebook(path)
-    cells = parsed.cells if parsed is not None else []
-    return [[cell.index, *_doc_value(cell.source, cell.index)] for cell in cells if cell.cell_type == "markdown" and cell.source.strip()]
+    cells = repo.cell_sources(path) or []
+    return [[index, *_doc_value(source, index)] for index, (kind, source) in enumerate(cells) if kind == "markdown" and source.strip()]
 
 
 def _is_cell_values(value: Any) -> bool:
