@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mlready.parsers import ParseError
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     keyword: str
     value: str
     line: int
@@ -41,8 +41,7 @@ class Dockerfile:
         return [item for item in self.instructions if item.keyword == keyword]
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     name: str
     tag: str | None
     digest: str | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlready.patterns import lazy_compile
 
@@ -12,8 +12,7 @@ _INCLUDE = lazy_compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
 _EDITABLE = lazy_compile(r"^(-e|--editable)(?:\s+|=)(\S+)")
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
     """One line of a requirements file that names a package, or an include."""
 
     line: int

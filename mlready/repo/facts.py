@@ -15,9 +15,8 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
 from mlready.patterns import LazyPattern, finditer, first_match, lazy_compile, may_match
@@ -375,8 +374,7 @@ _PUBLISH = lazy_compile(
 )
 
 
-@dataclass(frozen=True)
-class ImportSite:
+class ImportSite(NamedTuple):
     """Where a module is imported: `cell` is the notebook cell index (line within it), else None."""
 
     module: str
@@ -385,8 +383,7 @@ class ImportSite:
     cell: int | None = None
 
 
-@dataclass(frozen=True)
-class DeclaredDependency:
+class DeclaredDependency(NamedTuple):
     """A dependency declared in a manifest."""
 
     name: str
@@ -1881,6 +1878,8 @@ def _canonical(value: Any) -> Any:
         return value
     if isinstance(value, SourceFile):
         return ["file", value.path, value.kind]
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple record
+        return [type(value).__name__, *(_canonical(item) for item in value)]
     if isinstance(value, (list, tuple)):
         return [_canonical(item) for item in value]
     if isinstance(value, (set, frozenset)):

@@ -10,9 +10,8 @@ import os
 import stat
 import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from mlready.model import Diagnostic
 
@@ -44,8 +43,7 @@ ALWAYS_EXCLUDED_DIRS = frozenset(
 MAX_WALK_DEPTH = 200
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     """A regular file in the repository: a POSIX path relative to the root."""
 
     path: str

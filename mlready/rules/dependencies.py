@@ -6,7 +6,7 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.parsers.dockerfile import Dockerfile, parse_image
@@ -100,15 +100,13 @@ def _split_args(args: str) -> list[str]:
         return [word.strip("'\"") for word in args.split()]
 
 
-@dataclass(frozen=True)
-class PipPackage:
+class PipPackage(NamedTuple):
     name: str
     text: str
     pinned: bool
 
 
-@dataclass(frozen=True)
-class PipCommand:
+class PipCommand(NamedTuple):
     """One `pip install` in a script, CI step, notebook or Dockerfile."""
 
     offset: int
@@ -808,8 +806,7 @@ class LockfileMissing(RepoRule):
 # -- DEP006 / DEP007: the Python version -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class PythonPin:
+class PythonPin(NamedTuple):
     """A statement of the Python version: `version` is "3.11" or a specifier (`>=3.9`)."""
 
     source: str

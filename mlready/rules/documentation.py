@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import lazy_compile
@@ -19,8 +19,7 @@ from mlready.rule import Example, RepoRule, notebook
 # -- the documentation index -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     path: str
     line: int
     level: int
@@ -42,8 +41,7 @@ class DocText:
         return "\n".join(self.lines)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     path: str
     line: int
     cell: int | None = None
@@ -627,8 +625,7 @@ _MODEL_HEADING = lazy_compile(
 _STRICT_INTENDED_USE = lazy_compile(r"intended[ _]uses?|out[- _]of[- _]scope|direct[ _]use|primary[ _]intended", re.I)
 
 
-@dataclass(frozen=True)
-class ModelCard:
+class ModelCard(NamedTuple):
     path: str
     line: int
     sections: frozenset[str]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import lazy_compile
@@ -164,8 +164,7 @@ def uses_any(repo: Repo, modules: Iterable[str], packages: Iterable[str]) -> str
     return None
 
 
-@dataclass(frozen=True)
-class Handler:
+class Handler(NamedTuple):
     """A function that answers requests in a serving module."""
 
     path: str

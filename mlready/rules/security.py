@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import itertools
 import json
 import math
@@ -13,7 +12,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import finditer, lazy_compile
@@ -178,8 +177,7 @@ def secret_value(key: str, value: str) -> bool:
     return len(value) >= 16 and _classes(value) >= 2 and _entropy(value) >= 3.0
 
 
-@dataclass(frozen=True)
-class SecretHit:
+class SecretHit(NamedTuple):
     kind: str
     masked: str
     line: int | None
@@ -385,12 +383,12 @@ class SecretInRepo(RepoRule):
         rows = repo.per_file(
             self.memo_name,
             file.path,
-            lambda text: [dataclasses.astuple(hit) for hit in self._file_hits(repo, file, text)],
+            lambda text: [tuple(hit) for hit in self._file_hits(repo, file, text)],
             _is_hit_rows,
             code_only=False,
             by_path=True,
         )
-        hits = [SecretHit(*row) for row in rows or ()]
+        hits = [SecretHit._make(row) for row in rows or ()]
         seen: set[tuple[str, int | None, int | None]] = set()
         token_lines = {(hit.line, hit.cell) for hit in hits if not hit.key}
         for hit in hits:
