@@ -279,15 +279,15 @@ def exists(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> b
 
 def _distinct_gate(pattern: re.Pattern[str]) -> Gate | None:
     """The gate when it looks for other literals than the anchors (so it may reject a text they would scan)."""
+    return _derived("distinct-gate", pattern, _derive_distinct_gate)
 
-    def derive(pattern: re.Pattern[str]) -> Gate | None:
-        gate, anchors = gate_for(pattern), anchors_for(pattern)
-        if gate is None or anchors is None:
-            return gate
-        same = gate.ignore_case == anchors.ignore_case and set(gate.literals) == {literal for literal, _lead in anchors.literals}
-        return None if same else gate
 
-    return _derived("distinct-gate", pattern, derive)
+def _derive_distinct_gate(pattern: re.Pattern[str]) -> Gate | None:
+    gate, anchors = gate_for(pattern), anchors_for(pattern)
+    if gate is None or anchors is None:
+        return gate
+    same = gate.ignore_case == anchors.ignore_case and set(gate.literals) == {literal for literal, _lead in anchors.literals}
+    return None if same else gate
 
 
 def first_match(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> re.Match[str] | None:
