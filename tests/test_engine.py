@@ -282,6 +282,11 @@ def test_masked_magics_keep_line_numbers() -> None:
     compile(masked, "cell", "exec")
     assert masked.split("\n")[-1] == "z = 3"
     assert re.fullmatch(r"\s*", mask_magics("%%bash\necho hi\nls"))
+    # A magic or shell line goes on while its brackets are open, or after a trailing backslash.
+    continued = "%timeit np.fromiter((a + b for a, b in zip(x, y)),\n              dtype=x.dtype)\n!pip install \\\n    numpy\nw = ')'\n"
+    masked = mask_magics(continued)
+    compile(masked, "cell", "exec")
+    assert masked.split("\n") == ["pass", "", "pass", "", "w = ')'", ""]
 
 
 class LoopsAndDefs(PythonRule):

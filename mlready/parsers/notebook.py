@@ -11,6 +11,7 @@ from mlready.parsers import ParseError
 # Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "writefile"})
 _MAGIC_LINE = re.compile(r"^(\s*)([%!?]|\w+\s*=\s*[%!]|.*\?\s*$)")
+_STRING_LITERAL = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
 @dataclass
@@ -63,13 +64,27 @@ def mask_magics(source: str) -> str:
             return "\n".join("" for _ in lines)
         lines[0] = ""
     masked = []
+    continued = False  # inside a magic or shell line that goes on: open brackets or a trailing backslash
+    depth = 0
     for line in lines:
         match = _MAGIC_LINE.match(line)
-        if match and not line.lstrip().startswith("#"):
+        if continued:
+            masked.append("")
+        elif match and not line.lstrip().startswith("#"):
             masked.append(f"{match.group(1)}pass")
+            depth = 0
         else:
             masked.append(line)
+            continue
+        depth += _bracket_balance(line)
+        continued = depth > 0 or line.rstrip().endswith("\\")
     return "\n".join(masked)
+
+
+def _bracket_balance(line: str) -> int:
+    """Brackets a line opens minus those it closes, outside simple string literals."""
+    code = _STRING_LITERAL.sub("", line)
+    return sum(code.count(bracket) for bracket in "([{") - sum(code.count(bracket) for bracket in ")]}")
 
 
 def _as_text(value: Any) -> str:

@@ -436,8 +436,8 @@ def _sorted_imported_names(path: str, text: str) -> list[str]:
 
 
 def _written_modules(text: str) -> list[str]:
-    """Modules a notebook writes itself (`%%writefile serve.py`)."""
-    return re.findall(r"%%writefile[ \t]+(?:-a[ \t]+)?(?:\S*/)?(\w+)\.py\b", text)
+    """Modules a notebook writes itself (`%%writefile serve.py`, or its alias `%%file`)."""
+    return re.findall(r"%%(?:writefile|file)[ \t]+(?:-a[ \t]+)?(?:\S*/)?(\w+)\.py\b", text)
 
 
 def _has_any(keywords: tuple[str, ...], text: str) -> bool:

@@ -1537,7 +1537,7 @@ class ImportNotDeclared(RepoRule):
         Example({"train.py": "import torch\n"}, note="No manifest at all: DEP001 reports it (skip)."),
         Example(
             {
-                "gcp.ipynb": notebook("%%writefile task.py\nimport hypertune\n", "import task", "import person_pb2"),
+                "gcp.ipynb": notebook("%%writefile task.py\nimport hypertune\n", "import task", "%%file helpers.py\ndef f(): pass\n", "from helpers import f", "import person_pb2"),
                 "requirements.txt": "git+https://github.com/cocodataset/cocoapi.git#subdirectory=PythonAPI&egg=pycocotools\n",
                 "coco.py": "import pycocotools\n",
             },

@@ -993,7 +993,7 @@ class SliceEvaluationAbsent(RepoRule):
 _SENSITIVE_COLUMNS = frozenset(
     {
         "gender", "sex", "race", "ethnicity", "ethnic", "ethnic_group", "religion", "nationality", "native_country",
-        "country_of_origin", "marital_status", "maritalstatus", "disability", "disabled", "age", "age_group",
+        "country_of_origin", "marital_status", "maritalstatus", "disability", "age", "age_group",
         "agegroup", "sexual_orientation", "pregnant", "pregnancy", "skin_color", "skin_colour", "citizenship",
         "caste",
     }
@@ -1063,6 +1063,25 @@ def _cst_levels(child: ast.AST, parent: ast.AST) -> int:
     return 1
 
 
+def _describes_values(node: ast.AST, parent: ast.AST) -> bool:
+    """Whether `node` is the collection of a membership test (`status in ["fixed", "disabled"]`) or a
+    reader's header names (`names=[...]`): values compared or a file described, not columns chosen."""
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return isinstance(parent.ops[parent.comparators.index(node)], (ast.In, ast.NotIn))
+    return isinstance(parent, ast.keyword) and parent.arg == "names"
+
+
+def _header_variables(tree: ast.Module) -> frozenset[str]:
+    """Variables read only as a reader's header names (`names=columns`)."""
+    keywords = [node.value for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == "names"]
+    header = {id(value) for value in keywords if isinstance(value, ast.Name)}
+    as_names = {value.id for value in keywords if isinstance(value, ast.Name)}
+    elsewhere = {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in header
+    }
+    return frozenset(as_names - elsewhere)
+
+
 class FairnessUncheckedSensitiveFeatures(PythonRule):
     """A model is trained on sensitive attributes and nothing checks it for bias.
 
@@ -1072,8 +1091,9 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
     `disability`, `age`, ...) as `df["sex"]` or in a list of column names, and nowhere in the
     repository is fairness evaluated (fairlearn, aif360, aequitas, `MetricFrame`,
     `demographic_parity`/`equalized_odds` metrics). Columns only dropped (also with Hugging Face
-    `remove_columns`) or grouped by do not count, nor does `age` alone (often the age of a house,
-    car or account). Files working on the Titanic passenger list, a teaching dataset about a 1912
+    `remove_columns`) or grouped by do not count, nor do lists in a membership test
+    (`status in [...]`) or a file's header names (`names=` of a reader, `df.columns = [...]`),
+    nor does `age` alone (often the age of a house, car or account). Files working on the Titanic passenger list, a teaching dataset about a 1912
     shipwreck, are not judged.
 
     Why it matters:
@@ -1137,6 +1157,16 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
         ),
         Example(
             {
+                "train.py": "import pandas as pd\nimport lightfm\n"
+                "columns = ['user_id', 'age', 'gender', 'occupation']\n"
+                "users = pd.read_table('u.user', sep='|', names=columns)\n"
+                "if row['kind'] in ['gender', 'race']:\n    pass\n"
+                "lightfm.LightFM().fit(interactions, user_features=users[['user_id', 'occupation']])\n"
+            },
+            note="Header names given to a reader, and values in a membership test, are not columns fed to the model.",
+        ),
+        Example(
+            {
                 "lesson.ipynb": notebook(
                     "import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier",
                     "df = pd.read_csv('titanic/train.csv')\ndf['Sex'] = pd.Categorical(df.Sex)",
@@ -1179,6 +1209,7 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
         self.slice_tuples: set[int] = set()
         # decided once per file, before the traversal (finish() would discard the findings anyway)
         self.skip = bool(_HISTORICAL_TOY_DATA.search(source.text))
+        self.header_variables: frozenset[str] | None = None  # found on first need
 
     def _record(self, node: ast.expr, anchor: ast.expr) -> None:
         for value in _strings(node):
@@ -1196,7 +1227,8 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
         return self.position(node)
 
     def _context(self, node: ast.AST) -> str:
-        """ "removed" inside a drop/pop call or a `del`, "looked" inside groupby/value_counts/plots, else "feature"."""
+        """ "removed" inside a drop/pop call or a `del`; "looked" inside groupby/value_counts/plots, a
+        membership test, or a file's header names; else "feature"."""
         current = node
         levels = 0  # counted as libcst did, which looked 6 of its nodes up
         while (parent := self.parent(current)) is not None:
@@ -1207,12 +1239,26 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
                 isinstance(parent, ast.Call) and method_name(parent) in _REMOVING_CALLS
             ):
                 return "removed"
+            if _describes_values(current, parent) or (isinstance(parent, ast.Assign) and self._header_names(parent)):
+                return "looked"
             if isinstance(parent, ast.stmt):
                 break
             if isinstance(parent, ast.Call) and method_name(parent) in _LOOKING_CALLS:
                 return "looked"
             current = parent
         return "feature"
+
+    def _header_names(self, assign: ast.Assign) -> bool:
+        """Whether the assignment names a file's columns: `df.columns = [...]`, or a variable used only
+        as a reader's `names=` (`pd.read_csv(path, names=columns)`)."""
+        targets = assign.targets
+        if all(isinstance(target, ast.Attribute) and target.attr == "columns" for target in targets):
+            return True
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            return False
+        if self.header_variables is None:
+            self.header_variables = _header_variables(self.source.tree)
+        return targets[0].id in self.header_variables
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if self.skip:
