@@ -287,6 +287,8 @@ def test_masked_magics_keep_line_numbers() -> None:
     masked = mask_magics(continued)
     compile(masked, "cell", "exec")
     assert masked.split("\n") == ["pass", "", "pass", "", "w = ')'", ""]
+    # IPython removes the first line's indentation from every line before running a cell.
+    assert mask_magics(" ! pip install -q kaggle\n import os\n if os:\n     pass") == "pass\nimport os\nif os:\n    pass"
 
 
 class LoopsAndDefs(PythonRule):

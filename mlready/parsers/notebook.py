@@ -45,7 +45,8 @@ class Notebook:
         return [cell for cell in self.cells if cell.cell_type == "code"]
 
     def python_cells(self) -> list[tuple[Cell, str]]:
-        """Each code cell's source as Python: magics and shell lines masked, line count kept."""
+        """Each code cell's source as Python: magics and shell lines masked, the first line's indentation
+        removed from every line as IPython does (columns then count from there), line count kept."""
         result = []
         language = str(self.metadata.get("kernelspec", {}).get("language", "python") or "python")
         if not language.lower().startswith("python"):
@@ -56,7 +57,7 @@ class Notebook:
 
 
 def mask_magics(source: str) -> str:
-    lines = source.split("\n")
+    lines = _without_leading_indent(source.split("\n"))
     if lines and lines[0].lstrip().startswith("%%"):
         magic = lines[0].lstrip()[2:].split(None, 1)
         name = magic[0] if magic else ""
@@ -79,6 +80,15 @@ def mask_magics(source: str) -> str:
         depth += _bracket_balance(line)
         continued = depth > 0 or line.rstrip().endswith("\\")
     return "\n".join(masked)
+
+
+def _without_leading_indent(lines: list[str]) -> list[str]:
+    """The cell's lines with the indentation of its first line removed from each line that has it,
+    as IPython does before it runs a cell (` !pip install x` is a shell line, not an indented block)."""
+    indent = lines[0][: len(lines[0]) - len(lines[0].lstrip(" \t"))] if lines else ""
+    if not indent or not lines[0].strip():
+        return lines
+    return [line[len(indent) :] if line.startswith(indent) else line for line in lines]
 
 
 def _bracket_balance(line: str) -> int:

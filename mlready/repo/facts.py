@@ -269,8 +269,6 @@ CI_FILE_PATTERNS = (
     ".github/workflows/*.yaml",
     ".gitlab-ci.yml",
     ".gitlab-ci.yaml",
-    "azure-pipelines.yml",
-    "azure-pipelines.yaml",
     ".travis.yml",
     "Jenkinsfile",
     ".circleci/config.yml",
@@ -286,6 +284,22 @@ CI_FILE_PATTERNS = (
     ".woodpecker.yml",
     ".woodpecker/*.yml",
     ".semaphore/semaphore.yml",
+    ".taskcluster.yml",
+    ".gitea/workflows/*.yml",
+    ".gitea/workflows/*.yaml",
+    ".forgejo/workflows/*.yml",
+    ".forgejo/workflows/*.yaml",
+    "**/azure-pipelines*.yml",
+    "**/azure-pipelines*.yaml",
+)
+# Azure Pipelines keep their files anywhere (`.pipelines/`, `.azure/`, `ci/`): a YAML file is one when
+# it has top-level steps, jobs or stages and something only a pipeline has (a `- task: Name@N` step,
+# a script step, a template include, a trigger or an agent pool).
+_AZURE_PIPELINE_ROOT = lazy_compile(r"^(?:steps|jobs|stages|extends):", re.M)
+_AZURE_PIPELINE_MARK = lazy_compile(
+    r"^[ \t]*-[ \t]*(?:task:[ \t]*\w[\w.-]*@\d|template:[ \t]*\S+\.ya?ml|script:|bash:|pwsh:|powershell:|checkout:)"
+    r"|^(?:trigger|pr|pool):",
+    re.M,
 )
 
 LOCK_FILES = frozenset(
@@ -405,9 +419,14 @@ _DEV_REQUIREMENT_WORDS = frozenset(
 
 
 def requirements_group(path: str) -> str:
-    """"dev" for a requirements file of test/docs/lint/dev tooling (by its path), else ""."""
-    words = re.split(r"[-_./]+", path.lower().removesuffix(".txt").removesuffix(".in"))
-    return "dev" if any(word in _DEV_REQUIREMENT_WORDS for word in words) else ""
+    """"dev" for a requirements file of test/docs/lint/dev tooling, else "": a word of its name
+    (`requirements-dev.txt`) or a whole folder name (`docs/requirements.txt`; `s1_development_environment/`
+    is a lesson, not tooling)."""
+    folders, _, name = path.lower().rpartition("/")
+    words = re.split(r"[-_.]+", name.removesuffix(".txt").removesuffix(".in"))
+    if any(word in _DEV_REQUIREMENT_WORDS for word in words):
+        return "dev"
+    return "dev" if any(folder in _DEV_REQUIREMENT_WORDS for folder in folders.split("/")) else ""
 
 
 _IMPORT_LINE = lazy_compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
@@ -783,11 +802,12 @@ class Facts:
     @cached_property
     def is_tutorial(self) -> bool:
         """A course, book companion, workshop or tutorial collection, judged by how the README's title
-        and opening (first 400 characters of text) describe the repository."""
+        and opening (first 400 characters of text) describe the repository ("Get started with ...",
+        "repository for course 02476", "is a step-by-step introduction to ...")."""
         title = self.readme_title
         if re.search(
             r"\b(?:course|courses|tutorials?|workshops?|lectures?|lessons|bootcamp|zoomcamp|curriculum|homework|textbook"
-            r"|cookbook|exercises|crash course|for beginners|how\s+to|step[- ]by[- ]step|getting\s+started|notebooks|samples|examples)\b"
+            r"|cookbook|exercises|crash course|for beginners|how\s+to|step[- ]by[- ]step|get(?:ting)?[\s-]+started|notebooks|samples|examples)\b"
             r"|\bin\s+\d+\s+(?:minutes|steps|lines)\b",
             title,
             re.I,
@@ -795,7 +815,8 @@ class Facts:
             return True
         if re.search(
             r"\b(?:learn(?:ing)?\s+how\s+to|you\s+will\s+learn|teach(?:es|ing)\s+you|(?:series\s+of\s+)?blog\s+posts?"
-            r"|companion\s+(?:\w+\s+){0,3}(?:to|for)\b|(?:this|the|my|our)\s+(?:[\w'-]+\s+){0,2}(?:book|course|workshop|tutorial|lectures?))\b",
+            r"|companion\s+(?:\w+\s+){0,3}(?:to|for)\b|(?:this|the|my|our)\s+(?:[\w'-]+\s+){0,2}(?:book|course|workshop|tutorial|lectures?)"
+            r"|\bfor\s+(?:the\s+)?(?:[\w'-]+\s+){0,2}course|(?:is|as)\s+an?\s+(?:[\w-]+\s+){0,2}introduction\s+(?:to|into))\b",
             self.readme_opening[:400],
             re.I,
         ):
@@ -1393,7 +1414,15 @@ class Facts:
         for pattern in CI_FILE_PATTERNS:
             for file in self.repo.glob(pattern):
                 seen[file.path] = file
+        for file in self.repo.files("yaml"):
+            if file.path not in seen and not is_test_path(file.path) and self._is_azure_pipeline(file):
+                seen[file.path] = file
         return [seen[path] for path in sorted(seen)]
+
+    def _is_azure_pipeline(self, file: SourceFile) -> bool:
+        return self.repo.contains(_AZURE_PIPELINE_ROOT, file.path, code_only=False) and self.repo.contains(
+            _AZURE_PIPELINE_MARK, file.path, code_only=False
+        )
 
     @cached_property
     def ci_text(self) -> str:

@@ -64,7 +64,7 @@ def classify(path: str) -> str:
         return "python"
     if lower.endswith(".ipynb"):
         return "notebook"
-    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")) or lower == "containerfile":
+    if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "dockerfile-", "dockerfile_")) or lower.endswith((".dockerfile", ".containerfile")):
         return "dockerfile"
     if lower.endswith(".toml"):
         return "toml"

@@ -45,9 +45,11 @@ class CiMissing(RepoRule):
 
     What it checks:
     None of the usual CI configurations exists: `.github/workflows/*.yml`, `.gitlab-ci.yml`,
-    `azure-pipelines.yml`, `.travis.yml`, `Jenkinsfile`, `.circleci/config.yml`,
-    `bitbucket-pipelines.yml`, Buildkite, Cloud Build, Drone, CodeBuild, AppVeyor, Cirrus,
-    Woodpecker or Semaphore.
+    Azure Pipelines (`azure-pipelines.yml`, or any YAML file with top-level steps, jobs or stages
+    and a `- task: Name@N`, script or template step, a trigger or a pool), `.travis.yml`,
+    `Jenkinsfile`, `.circleci/config.yml`, `bitbucket-pipelines.yml`, Buildkite, Cloud Build,
+    Drone, CodeBuild, AppVeyor, Cirrus, Woodpecker, Semaphore, Taskcluster, Gitea or Forgejo
+    Actions.
 
     Why it matters:
     Without CI nothing checks a change before it lands: tests, linters and the model's quality
@@ -67,8 +69,24 @@ class CiMissing(RepoRule):
     VALID = [
         Example({"train.py": "x = 1\n", ".github/workflows/ci.yml": "on: [push, pull_request]\njobs: {}\n"}),
         Example({"train.py": "x = 1\n", ".gitlab-ci.yml": "test:\n  script: pytest\n"}),
+        Example(
+            {
+                "train.py": "x = 1\n",
+                ".pipelines/pr.yml": "pr:\n  branches:\n    include: [main]\npool:\n  vmImage: ubuntu-latest\nsteps:\n- template: quality.yml\n",
+                ".pipelines/quality.yml": "steps:\n- script: python -m pytest --cov=src\n  displayName: Unit tests\n",
+            },
+            note="Azure Pipelines outside the repository's root.",
+        ),
+        Example({"train.py": "x = 1\n", ".taskcluster.yml": "version: 1\ntasks:\n  - payload:\n      command: [pytest]\n"}),
     ]
-    INVALID = [Example({"train.py": "x = 1\n", "README.md": "# model\n"}, expect=[""])]
+    INVALID = [
+        Example({"train.py": "x = 1\n", "README.md": "# model\n"}, expect=[""]),
+        Example(
+            {"train.py": "x = 1\n", "configs/training.yaml": "steps:\n  trainer:\n    parameters:\n      epochs: 3\n"},
+            expect=[""],
+            note="A pipeline framework's step configuration is not CI.",
+        ),
+    ]
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         if not repo.facts.ci_files:

@@ -669,6 +669,7 @@ class DockerBaseImageUnpinned(FileRule):
         Example({"Dockerfile": "FROM python\nRUN pip install flask==3.0.3\n"}, expect=["Dockerfile:1"]),
         Example({"docker/serve.Dockerfile": "FROM python:3.11 AS build\nFROM registry.local:5000/team/base:latest\n"},
                 expect=["docker/serve.Dockerfile:2"]),
+        Example({"Dockerfile-model": "FROM python:latest\n"}, expect=["Dockerfile-model:1"], note="Dockerfile-<name> is a Dockerfile too."),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:

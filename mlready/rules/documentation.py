@@ -420,6 +420,22 @@ class BusinessGoalUndocumented(RepoRule):
             },
             note="A Kaggle competition solution: the goal and the metric are the competition's.",
         ),
+        Example(
+            {
+                "src/train.py": "import sklearn\nmodel.fit(X, y)\n",
+                "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n",
+                "README.md": "# DVC Get Started\n\nThis is an auto-generated repository. It is a step-by-step quick introduction into basic DVC concepts.\n",
+            },
+            note="A get-started tutorial.",
+        ),
+        Example(
+            {
+                "src/train.py": "import sklearn\nmodel.fit(X, y)\n",
+                "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n",
+                "README.md": "# Machine Learning Operations\n\nRepository for course 02476 at DTU.\n",
+            },
+            note="Course material.",
+        ),
     ]
     INVALID = [
         Example(

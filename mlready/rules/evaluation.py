@@ -1312,6 +1312,7 @@ _METRIC_TRACKING = (
     r"|(?m:^)\s*(?:import\s+aim|from\s+aim\s+import)\b"
     r"|torch\.utils\.tensorboard|SummaryWriter|tf\.summary|\bCSVLogger\b|\bTensorBoard\s*\(|\bself\.log(?:_dict)?\s*\("
     r"|\.(?:save|log)_metrics\s*\(|\bTrainer\s*\("
+    r"|\bRun\.get_context\s*\("  # Azure ML: run.log(name, value) records metrics on the run
 )
 # Writes that persist metrics: structured text outputs, or a binary dump of something named like metrics
 # (a pickled or joblib-dumped model does not store its evaluation).
@@ -1328,7 +1329,7 @@ class EvalMetricsNotPersisted(RepoRule):
     What it checks:
     The repository computes evaluation metrics, but nothing stores them: no experiment tracker
     (MLflow, Weights & Biases, Neptune, ClearML, DVCLive, TensorBoard, Lightning or HF `Trainer`
-    logging), no `metrics:` in a `dvc.yaml`, and no file written (JSON, YAML, CSV) by the code
+    logging, an Azure ML run's `run.log`), no `metrics:` in a `dvc.yaml`, and no file written (JSON, YAML, CSV) by the code
     that computes the metrics.
 
     Why it matters:
@@ -1366,6 +1367,13 @@ class EvalMetricsNotPersisted(RepoRule):
                 "evaluate.py": "import sklearn\nfrom sklearn.metrics import f1_score\nsave(f1_score(y, p))\n",
                 "dvc.yaml": "stages:\n  evaluate:\n    cmd: python evaluate.py\n    metrics:\n      - metrics.json\n",
             }
+        ),
+        Example(
+            {
+                "train.py": "from azureml.core.run import Run\nfrom sklearn.metrics import mean_squared_error\nrun = Run.get_context()\n"
+                "run.log('mse', mean_squared_error(y, p))\n"
+            },
+            note="An Azure ML run records the metrics.",
         ),
     ]
     INVALID = [

@@ -222,7 +222,8 @@ _NUMPY_SEED = lazy_compile(
     r"\b(?:np|numpy)\.random\.seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\("
     r"|\b(?:fix|setup|init)_seeds?\s*\("
 )
-_TORCH_SEED = lazy_compile(r"\bmanual_seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\(")
+# Lightning's CLI seeds everything before it builds the model and data module (`seed_everything_default=`).
+_TORCH_SEED = lazy_compile(r"\bmanual_seed\s*\(|\bseed_(?:everything|all)\s*\(|\bset_(?:random_)?seeds?\s*\(|\bseed_everything_default\s*=\s*\d")
 
 
 def _numpy_seeded(source: PythonSource) -> bool:
@@ -256,7 +257,7 @@ class SplitRandomStateMissing(PythonRule):
     `random_state=None`), unless the same file seeds NumPy's global generator (also through an import alias,
     as in `from numpy import random; random.seed(42)`); likewise Hugging Face
     `Dataset.train_test_split` without `seed` and PyTorch `random_split` without a `generator` or a
-    `torch.manual_seed`. `train_test_split(shuffle=False)` is deterministic and passes; a `shuffle=` set from a
+    seed in the file (`torch.manual_seed`, `seed_everything`, Lightning's `seed_everything_default=`). `train_test_split(shuffle=False)` is deterministic and passes; a `shuffle=` set from a
     variable is not judged.
 
     Why it matters:
@@ -312,6 +313,16 @@ class SplitRandomStateMissing(PythonRule):
         Example(
             {"split.py": "from mylib import train_test_split\na, b = train_test_split(X, 0.2)\n"},
             note="Not scikit-learn's.",
+        ),
+        Example(
+            {
+                "cli.py": (
+                    "import torch\nfrom torch.utils.data import random_split\nfrom lightning.pytorch.cli import LightningCLI\n\n"
+                    "class Data:\n    def __init__(self):\n        self.train, self.val = random_split(dataset, [0.8, 0.2])\n\n"
+                    "LightningCLI(Model, Data, seed_everything_default=1234)\n"
+                )
+            },
+            note="Lightning's CLI seeds everything before it builds the data module.",
         ),
     ]
     INVALID = [

@@ -766,53 +766,68 @@ class UnsafeDeserialization(PythonRule):
 
 # -- SEC005 --------------------------------------------------------------------------------------
 
-_TORCH_STATE: weakref.WeakKeyDictionary[Repo, tuple[str, str]] = weakref.WeakKeyDictionary()
+_TORCH_STATE: weakref.WeakKeyDictionary[Repo, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
 _TORCH_SAMPLES = ("1.8.0", "1.13.1", "2.0.1", "2.1.2", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.9.0", "3.0.0")
 
 
-def torch_pin(repo: Repo) -> tuple[str, str]:
-    """("new" | "old" | "open", description): whether the declared torch version defaults to weights_only=True."""
+def torch_pin(repo: Repo, path: str) -> tuple[str, str]:
+    """("new" | "old" | "open", description): whether the torch version declared for the code at `path`
+    defaults to weights_only=True. The pins that count are those of the nearest folder, from the
+    file's own up to the root, whose manifests or lock files name torch: in a repository of several
+    projects each has its own."""
+    by_folder = _lookup(_TORCH_STATE, repo, _torch_pins_by_folder)
+    parts = path.split("/")[:-1]
+    for depth in range(len(parts), -1, -1):
+        folder = "/".join(parts[:depth])
+        if folder in by_folder:
+            return by_folder[folder]
+    return "open", ""
 
-    def compute(repo: Repo) -> tuple[str, str]:
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-        from packaging.version import InvalidVersion, Version
 
-        specs = [
-            (dependency.specifier, dependency.raw)
-            for dependency in repo.facts.dependencies
-            if dependency.name in ("torch", "pytorch") and getattr(dependency, "group", "") != "dev"
-        ]
-        for file in repo.facts.lock_files:
-            text = repo.text(file.path) or ""
-            match = re.search(r'name\s*=\s*"torch"\s*\n\s*version\s*=\s*"([^"]+)"', text)
-            if match:
-                specs.append((f"=={match.group(1)}", f"torch {match.group(1)} in {file.name}"))
-        states = []
-        for spec, raw in specs:
-            spec = spec.strip().replace(" ", "")
-            if spec and spec[0].isdigit():
-                spec = f"=={spec}"  # conda `pytorch=2.1` or `pytorch 2.1`
-            spec = re.sub(r"(?<![=<>!~])=(?=\d)", "==", re.sub(r"\+[\w.]+", "", spec))
-            try:
-                parsed = SpecifierSet(spec)
-                candidates = {Version(version) for version in _TORCH_SAMPLES}
-                candidates.update(Version(item.version.rstrip(".*")) for item in parsed)
-            except (InvalidSpecifier, InvalidVersion):
-                continue
-            allowed = [version for version in candidates if parsed.contains(version, prereleases=True)]
-            if not allowed:
-                continue
-            allows_old = any(version < Version("2.6") for version in allowed)
-            allows_new = any(version >= Version("2.6") for version in allowed)
-            states.append(("old" if not allows_new else "new" if not allows_old else "open", raw))
-        old = [raw for state, raw in states if state == "old"]
-        if old:
-            return "old", old[0]
-        if states and all(state == "new" for state, _raw in states):
-            return "new", states[0][1]
-        return "open", ""
+def _torch_pins_by_folder(repo: Repo) -> dict[str, tuple[str, str]]:
+    """Each folder whose manifests or lock files name torch -> the state of its pins. A lock file's
+    version is what gets installed: it decides over the ranges of the manifests beside it."""
+    specs: dict[str, list[tuple[str, str]]] = {}
+    for dependency in repo.facts.dependencies:
+        if dependency.name in ("torch", "pytorch") and getattr(dependency, "group", "") != "dev":
+            specs.setdefault(dependency.path.rpartition("/")[0], []).append((dependency.specifier, dependency.raw))
+    locked: dict[str, list[tuple[str, str]]] = {}
+    for file in repo.facts.lock_files:
+        match = re.search(r'name\s*=\s*"torch"\s*\n\s*version\s*=\s*"([^"]+)"', repo.text(file.path) or "")
+        if match:
+            locked.setdefault(file.path.rpartition("/")[0], []).append((f"=={match.group(1)}", f"torch {match.group(1)} in {file.name}"))
+    specs.update(locked)
+    return {folder: _torch_state(folder_specs) for folder, folder_specs in specs.items()}
 
-    return _lookup(_TORCH_STATE, repo, compute)
+
+def _torch_state(specs: list[tuple[str, str]]) -> tuple[str, str]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    states = []
+    for spec, raw in specs:
+        spec = spec.strip().replace(" ", "")
+        if spec and spec[0].isdigit():
+            spec = f"=={spec}"  # conda `pytorch=2.1` or `pytorch 2.1`
+        spec = re.sub(r"(?<![=<>!~])=(?=\d)", "==", re.sub(r"\+[\w.]+", "", spec))
+        try:
+            parsed = SpecifierSet(spec)
+            candidates = {Version(version) for version in _TORCH_SAMPLES}
+            candidates.update(Version(item.version.rstrip(".*")) for item in parsed)
+        except (InvalidSpecifier, InvalidVersion):
+            continue
+        allowed = [version for version in candidates if parsed.contains(version, prereleases=True)]
+        if not allowed:
+            continue
+        allows_old = any(version < Version("2.6") for version in allowed)
+        allows_new = any(version >= Version("2.6") for version in allowed)
+        states.append(("old" if not allows_new else "new" if not allows_old else "open", raw))
+    old = [raw for state, raw in states if state == "old"]
+    if old:
+        return "old", old[0]
+    if states and all(state == "new" for state, _raw in states):
+        return "new", states[0][1]
+    return "open", ""
 
 
 class TorchLoadUnsafe(PythonRule):
@@ -821,7 +836,9 @@ class TorchLoadUnsafe(PythonRule):
     What it checks:
     Calls to `torch.load` with `weights_only=False`, and calls without `weights_only` unless the
     declared torch version is at least 2.6 (where `weights_only=True` became the default). The
-    pin is read from requirements, pyproject, conda files and lock files. Test files are skipped.
+    pin is read from requirements, pyproject, conda files and lock files (a lock file's version over
+    the ranges beside it), those of the file's own project: the nearest folder, from the file's up
+    to the root, that declares torch. Test files are skipped.
 
     Why it matters:
     A checkpoint is a pickle. With `weights_only=False` loading one runs any code its author put
@@ -843,9 +860,33 @@ class TorchLoadUnsafe(PythonRule):
         Example({"infer.py": "import torch\nstate = torch.load('model.pt', map_location='cpu')\n", "requirements.txt": "torch>=2.6\n"},
                 note="torch>=2.6 defaults to weights_only=True."),
         Example({"tests/test_ckpt.py": "import torch\nstate = torch.load(path)\n"}),
+        Example(
+            {
+                "pyproject.toml": "[project]\nname = 'app'\ndependencies = ['torch>=2.0']\n",
+                "uv.lock": 'version = 1\n\n[[package]]\nname = "torch"\nversion = "2.9.1"\n',
+                "src/app/infer.py": "import torch\nstate = torch.load('model.pt')\n",
+            },
+            note="The lock file's version is what gets installed.",
+        ),
+        Example(
+            {
+                "a/requirements.txt": "torch==2.1.0\n",
+                "b/requirements.txt": "torch==2.7.0\n",
+                "b/infer.py": "import torch\nstate = torch.load('model.pt')\n",
+            },
+            note="Each project of the repository has its own pin.",
+        ),
     ]
     INVALID = [
         Example({"infer.py": "import torch\nstate = torch.load('model.pt')\n", "requirements.txt": "torch==2.1.2\n"}, expect=["infer.py:2"]),
+        Example(
+            {
+                "a/requirements.txt": "torch==2.1.0\n",
+                "a/infer.py": "import torch\nstate = torch.load('model.pt')\n",
+                "b/requirements.txt": "torch==2.7.0\n",
+            },
+            expect=["a/infer.py:2"],
+        ),
         Example({"infer.py": "from torch import load\nckpt = load(path, weights_only=False)\n", "requirements.txt": "torch>=2.6\n"}, expect=["infer.py:2"]),
         Example({"notebook.ipynb": notebook("import torch", "model = torch.load('full_model.pt')")}, expect=["notebook.ipynb[1]:1"]),
     ]
@@ -864,7 +905,7 @@ class TorchLoadUnsafe(PythonRule):
             if literal(weights_only) is False:
                 self.report(node, "`torch.load(..., weights_only=False)` unpickles arbitrary code: load a state_dict with weights_only=True")
             return
-        state, pin = torch_pin(self.repo)
+        state, pin = torch_pin(self.repo, self.file.path)
         if state == "new":
             return
         why = f"torch is pinned below 2.6 ({pin})" if state == "old" else "torch is not pinned to >=2.6"
