@@ -1488,6 +1488,22 @@ class Facts:
         return self.repo.files("dockerfile")
 
     @cached_property
+    def container_users(self) -> frozenset[str]:
+        """Users whose home folders exist inside the repository's images: those its Dockerfiles create,
+        switch to or work in (`useradd -m model-server`, `USER app`, `WORKDIR /home/app`), and the
+        users of well-known base images (`jovyan` of the Jupyter stacks, `ray`, `linuxbrew`)."""
+        users = {"jovyan", "ray", "linuxbrew"}
+        for file in self.dockerfiles:
+            parsed = self.repo.dockerfile(file.path)
+            for instruction in parsed.instructions if parsed else ():
+                if instruction.keyword == "USER":
+                    users.add(instruction.value.split(":")[0].strip())
+                elif instruction.keyword == "RUN":
+                    users.update(re.findall(r"\b(?:useradd|adduser)\b[^;&|\n]*?\s([a-z_][\w.-]*)\s*(?:$|[;&|\n])", instruction.value))
+                users.update(re.findall(r"/home/([\w.-]+)", instruction.value) if instruction.keyword in ("WORKDIR", "RUN", "COPY", "ENV") else ())
+        return frozenset(users)
+
+    @cached_property
     def runtime_dockerfiles(self) -> list[SourceFile]:
         """Dockerfiles that build images to run: not dev containers (`.devcontainer/`), tests or test fixtures."""
         return [

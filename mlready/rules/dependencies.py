@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from mlready.model import Finding, Pillar, Severity
+from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.parsers.dockerfile import Dockerfile, parse_image
 from mlready.parsers.requirements import canonical_name, parse_requirement_line, parse_requirements
 from mlready.patterns import lazy_compile
@@ -1014,6 +1014,10 @@ def _matrix_values(matrix: Any, key: str, lines: list[str]) -> Iterator[tuple[st
             yield _raw_value(lines, line), line
 
 
+# "Python 3.10", "python>=3.10", "python version: 3.10", "conda create -n env python=3.8"
+_STATED_PYTHON_VERSION = lazy_compile(r"\bpython\s*(?:version\s*)?(?:>=|==|=|:|\s)\s*v?3\.\d+", re.I)
+
+
 class PythonVersionUnpinned(RepoRule):
     """Nothing states which Python version the project runs on.
 
@@ -1021,7 +1025,7 @@ class PythonVersionUnpinned(RepoRule):
     None of: `requires-python` (or Poetry's `python`), `python_requires`, `.python-version`,
     `runtime.txt`, `.tool-versions` or mise `python`, a conda `python=` dependency, Pipfile
     `python_version`, or a Dockerfile on a tagged base image. A Python version only in CI
-    (`setup-python`) or in the README gives partial credit.
+    (`setup-python`) or in a README (the root one or a sub-project's) gives partial credit.
 
     Why it matters:
     Packages, pickles and numerical results change with the interpreter: code that trains on
@@ -1050,6 +1054,16 @@ class PythonVersionUnpinned(RepoRule):
             expect=["requirements.txt"],
             note="Only documented: partial credit.",
         ),
+        Example(
+            {
+                "week_1/train.py": "x = 1\n",
+                "week_1/requirements.txt": "numpy==1.26.4\n",
+                "week_1/README.md": "# Week 1\n\n```\nconda create --name project python=3.8\n```\n",
+            },
+            expect=["week_1/requirements.txt"],
+            outcome=Outcome.PARTIAL,
+            note="Documented in a sub-project's README: partial credit.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -1064,9 +1078,8 @@ class PythonVersionUnpinned(RepoRule):
                 return
         metadata = repo.facts.package_metadata
         anchor = metadata[0].path if metadata else _main_manifest(repo) or (repo.facts.readme.path if repo.facts.readme else None)
-        documented = ci_python_versions(repo).versions or re.search(
-            r"\bpython\s*(?:version\s*)?(?:>=|==|=|:|\s)\s*v?3\.\d+", repo.facts.readme_text, re.I
-        )
+        readmes = [file for file in repo.facts.docs if file.name.lower().startswith("readme")]
+        documented = ci_python_versions(repo).versions or repo.first(_STATED_PYTHON_VERSION, readmes, code_only=False)
         if documented:
             yield self.finding(
                 "the Python version is only stated in CI or the README: declare it (requires-python, .python-version)",

@@ -1536,7 +1536,11 @@ class TorchEvalModeMissing(PythonRule):
 
 # ---------------------------------------------------------------------------------------------
 
-_BASELINE_EVIDENCE = r"(?i:baseline)|DummyClassifier|DummyRegressor|\bmajority_class\b"
+# A trivial baseline, or a champion/challenger comparison with the model in production.
+_BASELINE_EVIDENCE = (
+    r"(?i:baseline)|DummyClassifier|DummyRegressor|\bmajority_class\b|(?i:\bchampion\b)"
+    r"|\b(?i:production|prod|current|deployed|incumbent|registered|previous)_model_(?:\w+_)?(?i:score|metrics?|r?mse|mae|auc|accuracy|f1|loss)\b"
+)
 
 
 class BaselineModelAbsent(RepoRule):
@@ -1544,7 +1548,8 @@ class BaselineModelAbsent(RepoRule):
 
     What it checks:
     The repository trains and evaluates models, and no code anywhere (nor a YAML config) builds a
-    `DummyClassifier`/`DummyRegressor` or mentions a baseline. A baseline described only in the
+    `DummyClassifier`/`DummyRegressor`, mentions a baseline, or compares the new model with the
+    one in production (a champion, `production_model_mse`). A baseline described only in the
     documentation earns half credit.
 
     Why it matters:
@@ -1570,6 +1575,14 @@ class BaselineModelAbsent(RepoRule):
             }
         ),
         Example({"features.py": "import sklearn\ndef build():\n    pass\n"}, note="Nothing trained."),
+        Example(
+            {
+                "train.py": "import sklearn\nmodel.fit(X, y)\n",
+                "evaluate.py": "from sklearn.metrics import mean_squared_error\nnew_model_mse = mean_squared_error(y, p)\n"
+                "production_model_mse = float(registered.tags['mse'])\nif new_model_mse < production_model_mse:\n    register()\n",
+            },
+            note="Compared with the model in production.",
+        ),
     ]
     INVALID = [
         Example(

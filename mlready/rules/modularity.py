@@ -839,6 +839,14 @@ def _ruff_lints_notebooks(repo: Repo) -> bool:
     return False
 
 
+_RUFF_HOOK_REV = lazy_compile(r"ruff-pre-commit\b[^\n]*\n(?:[^\n]*\n){0,3}?\s*rev:\s*[\"']?v?(\d+)\.(\d+)")
+
+
+def _ruff_hook_lints_notebooks(text: str) -> bool:
+    """A pre-commit config runs Ruff 0.6 or later, which lints and formats notebooks by default."""
+    return any((int(major), int(minor)) >= (0, 6) for major, minor in _RUFF_HOOK_REV.findall(text))
+
+
 class NotebookHygieneHooksMissing(RepoRule):
     """Notebooks are committed with no tool that cleans or lints them.
 
@@ -846,7 +854,8 @@ class NotebookHygieneHooksMissing(RepoRule):
     The repository tracks notebooks, and none of these is set up: an `nbstripout`,
     `nb-clean`, `jupytext` or `nbqa-*` hook in `.pre-commit-config.yaml` (or lefthook),
     an nbstripout filter in `.gitattributes`, a Ruff configuration that names
-    notebooks (`*.ipynb`, `notebooks/`), or a CI step that strips, cleans or
+    notebooks (`*.ipynb`, `notebooks/`), a Ruff hook at 0.6 or later (which lints notebooks by
+    default), or a CI step that strips, cleans or
     lints notebooks (nbstripout, nbQA, nbdev_clean, `--ClearOutputPreprocessor`, or a
     project script that rewrites notebooks with `nbformat`). Course and tutorial
     repositories, which keep outputs on purpose, are skipped.
@@ -895,6 +904,13 @@ class NotebookHygieneHooksMissing(RepoRule):
             },
             note="A project script that cleans notebooks, run from pre-commit through make.",
         ),
+        Example(
+            {
+                "a.ipynb": notebook("x = 1"),
+                ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.15.1\n    hooks:\n      - id: ruff\n",
+            },
+            note="Ruff 0.6 and later lint notebooks by default.",
+        ),
     ]
     INVALID = [
         Example(
@@ -903,6 +919,14 @@ class NotebookHygieneHooksMissing(RepoRule):
                 ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/psf/black\n",
             },
             expect=[".pre-commit-config.yaml"],
+        ),
+        Example(
+            {
+                "a.ipynb": notebook("x = 1"),
+                ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.5.7\n    hooks:\n      - id: ruff\n",
+            },
+            expect=[".pre-commit-config.yaml"],
+            note="Before 0.6 Ruff left notebooks alone unless told.",
         ),
         Example({"nb/a.ipynb": notebook("x = 1")}, expect=["nb/a.ipynb"]),
     ]
@@ -924,6 +948,8 @@ class NotebookHygieneHooksMissing(RepoRule):
         texts = [repo.text(path) or "" for path in configs if repo.exists(path)]
         texts.append(repo.facts.ci_text)
         if repo.glob("**/jupytext.toml") or repo.glob("**/.jupytext*") or _ruff_lints_notebooks(repo):
+            return
+        if any(_ruff_hook_lints_notebooks(text) for text in texts):
             return
         if any(_MAKE.search(text) for text in texts):
             texts.extend(repo.text(path) or "" for path in ("Makefile", "makefile") if repo.exists(path))
@@ -1028,7 +1054,9 @@ class HardcodedAbsolutePath(PythonRule):
     machine-specific directory: `/home/<user>`, `/Users/<user>`, `C:\\...`,
     `/content/drive` (Colab), `/mnt/c/` (WSL). Docstrings, `help=` texts, the
     arguments of `drive.mount(...)` and of web routes (`@app.get("/home/...")`), Windows
-    system folders (`C:\\Program Files`) and test files are not flagged.
+    system folders (`C:\\Program Files`), the home folders of users inside the repository's
+    images (created or used by its Dockerfiles, or of well-known base images such as
+    `/home/jovyan`) and test files are not flagged.
 
     Why it matters:
     The code runs only on its author's machine: on a colleague's laptop, in CI or
@@ -1060,6 +1088,13 @@ class HardcodedAbsolutePath(PythonRule):
                 "gpu.py": 'import glob\nif win:\n    found = glob.glob("C:\\\\Program Files\\\\NVIDIA GPU Computing Toolkit\\\\CUDA")\n'
             },
             note="A system folder.",
+        ),
+        Example(
+            {
+                "docker/bench.py": 'out_dir = "/home/model-server/model-store/"\n',
+                "docker/Dockerfile": "FROM python:3.12-slim\nRUN useradd -m model-server\nWORKDIR /home/model-server\n",
+            },
+            note="A folder inside the repository's own image.",
         ),
     ]
     INVALID = [
@@ -1113,8 +1148,15 @@ class HardcodedAbsolutePath(PythonRule):
         if isinstance(call, ast.Call) and (method_name(call) or "") in _ROUTE_CALLS:
             return
         for value in self._machine_paths(node):
+            if self._in_container_home(value):
+                continue
             shown = value if len(value) <= 60 else value[:57] + "..."
             self.report(node, f"machine-specific path {shown!r}: read it from config, env or arguments")
+
+    def _in_container_home(self, path: str) -> bool:
+        """A `/home/<user>` that exists inside the repository's images (see Facts.container_users)."""
+        user = re.match(r"/home/([\w.-]+)", path)
+        return user is not None and user.group(1) in self.repo.facts.container_users
 
     def _machine_paths(self, node: ast.Constant | ast.JoinedStr) -> list[str]:
         """The machine paths that start the pieces of a string (each piece of an implicit concatenation on its own).

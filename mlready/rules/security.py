@@ -1090,7 +1090,8 @@ class YamlUnsafeLoad(PythonRule):
     What it checks:
     `yaml.unsafe_load`, `yaml.full_load` (and their `_all` forms), and `yaml.load`/`yaml.load_all`
     with no loader or with `Loader`, `CLoader`, `FullLoader`, `UnsafeLoader` (bandit B506). A loader
-    that is not one of PyYAML's (a custom subclass) is not judged. Test files are skipped.
+    that is not one of PyYAML's (a custom subclass) is not judged, nor is a `yaml` the file does not
+    import (a ruamel.yaml `YAML()` object). Test files are skipped.
 
     Why it matters:
     PyYAML's full and unsafe loaders turn tags such as `!!python/object/apply` into function calls:
@@ -1113,7 +1114,11 @@ class YamlUnsafeLoad(PythonRule):
                 "b = yaml.load(open('c.yaml'), Loader=yaml.SafeLoader)\nc = yaml.load(text, CSafeLoader)\n"
                 "d = yaml.load(text, Loader=MyStrictLoader)\n"
             }
-        )
+        ),
+        Example(
+            {"bench.py": "import ruamel.yaml\n\ndef read(path):\n    yaml = ruamel.yaml.YAML()\n    with open(path) as f:\n        return yaml.load(f)\n"},
+            note="ruamel.yaml's round-trip loader builds no arbitrary objects.",
+        ),
     ]
     INVALID = [
         Example({"config.py": "import yaml\ncfg = yaml.load(open('config.yaml'))\n"}, expect=["config.py:2"]),
@@ -1132,6 +1137,10 @@ class YamlUnsafeLoad(PythonRule):
         if self.skip:
             return
         name = call_name(node, self.source)
+        if name not in _YAML_UNSAFE and name not in _YAML_LOADS:
+            return
+        if _root_name(node.func) not in self.source.aliases:
+            return  # `yaml` is a local object here (`yaml = ruamel.yaml.YAML()`), not the PyYAML module
         if name in _YAML_UNSAFE:
             self.report(node, f"`{name}` can construct arbitrary Python objects: use `yaml.safe_load`")
             return
@@ -1145,6 +1154,13 @@ class YamlUnsafeLoad(PythonRule):
         head, _, last = loader_name.rpartition(".")
         if last in _UNSAFE_LOADERS and (head in ("yaml", "yaml.loader", "yaml.cyaml") or (not head and last in ("FullLoader", "UnsafeLoader"))):
             self.report(node, f"`{name}` with `{last}` can construct arbitrary Python objects: use `yaml.SafeLoader`")
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """The name a dotted expression starts from: `yaml` for `yaml.load`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 # -- SEC008 --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
-from mlready.repo.facts import _EXAMPLE_DIR, _SERVING, _TRAINING, is_test_path
+from mlready.repo.facts import _EXAMPLE_DIR, _SERVING, _TRAINING, is_example_path, is_test_path
 from mlready.repo.repo import is_count
 from mlready.rule import Example, RepoRule, notebook
 
@@ -594,7 +594,8 @@ class TrainingSmokeTestMissing(RepoRule):
     An ML repository trains in `.py` code, and no test imports a training module
     (directly or through other modules), runs a training script, or calls a
     training API (`.fit(`, `trainer.train(`, `.backward()`, `train_*(`). In a
-    repository of several projects, only projects with tests are checked.
+    repository of several projects, only projects with tests are checked; in a published
+    library, the training in its examples, docs and tutorials is not the library's own.
 
     Why it matters:
     Training code breaks with every dependency upgrade or config change, and you
@@ -628,6 +629,16 @@ class TrainingSmokeTestMissing(RepoRule):
             {"explore.ipynb": notebook("import sklearn\nm.fit(X, y)"), "tests/test_a.py": "def test_a():\n    pass\n"},
             note="Training only in notebooks: MOD009.",
         ),
+        Example(
+            {
+                "pyproject.toml": "[project]\nname = 'modelserver'\n",
+                "README.md": "# modelserver\n\n```\npip install modelserver\n```\n",
+                "modelserver/handler.py": "import torch\n\ndef handle(batch):\n    return model(batch)\n",
+                "examples/text/train.py": "import torch\nloss.backward()\n",
+                "tests/test_handler.py": "from modelserver.handler import handle\n",
+            },
+            note="A published library: training in its examples is the users'.",
+        ),
     ]
     INVALID = [
         Example(
@@ -637,6 +648,17 @@ class TrainingSmokeTestMissing(RepoRule):
                 "tests/test_data.py": "from pkg.data import load\n",
             },
             expect=["pkg/train.py:4"],
+        ),
+        Example(
+            {
+                "pyproject.toml": "[project]\nname = 'app'\n",
+                "README.md": "# app\n\n```\npip install -r requirements.txt\n```\n",
+                "app/handler.py": "import torch\n",
+                "examples/text/train.py": "import torch\nloss.backward()\n",
+                "tests/test_handler.py": "from app.handler import handle\n",
+            },
+            expect=["examples/text/train.py:2"],
+            note="Not a published library: its examples are judged.",
         ),
     ]
 
@@ -649,7 +671,13 @@ class TrainingSmokeTestMissing(RepoRule):
 
     def _training_modules(self, repo: Repo) -> list[str]:
         roots = _tested_projects(repo)
-        return [path for path in repo.facts.training_files if path.endswith(".py") and _in_tested_project(path, roots)]
+        # A published library's examples show users how to train: the library itself does not train.
+        examples_aside = repo.facts.is_library
+        return [
+            path
+            for path in repo.facts.training_files
+            if path.endswith(".py") and _in_tested_project(path, roots) and not (examples_aside and is_example_path(path))
+        ]
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         training = self._training_modules(repo)
