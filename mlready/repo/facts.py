@@ -1712,17 +1712,22 @@ class Facts:
     @cached_property
     def locked_names(self) -> frozenset[str]:
         """Package names that a lock file pins (poetry/uv/pdm/pixi/conda-lock/Pipfile.lock, requirements.lock)."""
-        names: set[str] = set()
-        for file in self.lock_files:
-            text = self.repo.text(file.path) or ""
-            if file.name == "Pipfile.lock":
-                pattern = r'^\s{8}"([A-Za-z0-9_.\-]+)":\s*\{'
-            elif file.name == "requirements.lock":
-                pattern = r"^([A-Za-z0-9_.\-]+)\s*==="
-            else:
-                pattern = r"^\s*-?\s*name\s*[=:]\s*[\"']?([A-Za-z0-9_.\-]+)"
-            names.update(canonical_name(name) for name in re.findall(pattern, text, re.M))
-        return frozenset(names)
+        return frozenset(name for file in self.lock_files for name in self.names_locked_by(file.path))
+
+    def names_locked_by(self, path: str) -> list[str]:
+        """Package names that one lock file pins (remembered per file content)."""
+        name = path.rpartition("/")[2]
+        if name == "Pipfile.lock":
+            pattern = r'^\s{8}"([A-Za-z0-9_.\-]+)":\s*\{'
+        elif name == "requirements.lock":
+            pattern = r"^([A-Za-z0-9_.\-]+)\s*==="
+        else:
+            pattern = r"^\s*-?\s*name\s*[=:]\s*[\"']?([A-Za-z0-9_.\-]+)"
+
+        def compute(text: str) -> list[str]:
+            return sorted({canonical_name(found) for found in re.findall(pattern, text, re.M)})
+
+        return self.repo.per_file(f"locked-names:{name}", path, compute, is_str_list, code_only=False) or []
 
     def _from_requirements(self, file: SourceFile) -> list[DeclaredDependency]:
         group = requirements_group(file.path)

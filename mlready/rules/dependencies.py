@@ -385,8 +385,8 @@ class RequirementUnpinned(FileRule):
     Exempt: published libraries (a CI upload step or trove classifiers), the requirements files an
     installable package's setup.py/pyproject reads (abstract, ranges on purpose), dev/test/docs
     requirement files, `constraints` files, `.in` files compiled to a `.txt`, names pinned exactly
-    in another requirements file, `python`, installers (pip, setuptools, wheel...), and ML
-    frameworks (DEP003 reports those).
+    in another requirements file of the same project (its folder, a parent or a sub-folder),
+    `python`, installers (pip, setuptools, wheel...), and ML frameworks (DEP003 reports those).
     When a file pins nothing at all, or more than 5 entries float, it gets one finding listing
     the names; otherwise each unpinned line gets its own (so one can be suppressed in place).
 
@@ -419,6 +419,8 @@ class RequirementUnpinned(FileRule):
         ),
         Example({"environment.yml": "dependencies:\n  - python=3.11\n  - pip\n  - wheel\n  - numpy=1.26.4\n  - pip:\n    - requests==2.32.3\n"}),
         Example({"requirements.txt": "-c constraints.txt\nnumpy\n", "constraints.txt": "numpy==1.26.4\n"}),
+        Example({"requirements.txt": "numpy==1.26.4\n", "docker/requirements.txt": "numpy\nflask==3.0.3\n"},
+                note="Pinned by the requirements of the same project (a parent folder)."),
         Example({"setup.py": "from setuptools import setup\nsetup(name='clip', install_requires=open('requirements.txt').read().split())\n",
                  "requirements.txt": "ftfy\nregex\n"}, note="An installable package's abstract requirements, read by setup.py."),
     ]
@@ -433,6 +435,8 @@ class RequirementUnpinned(FileRule):
         Example({"requirements.txt": "numpy==1.26.4\ngit+https://github.com/org/tool.git@main#egg=tool\ngit+https://github.com/org/other.git\n"
                  "git+https://github.com/org/fixed.git@0123456789abcdef0123456789abcdef01234567\n"},
                 expect=["requirements.txt:2", "requirements.txt:3"], note="VCS requirements that follow a branch."),
+        Example({"week_1/requirements.txt": "numpy==1.26.4\n", "week_2/requirements.txt": "numpy\nflask==3.0.3\n"},
+                expect=["week_2/requirements.txt:1"], note="A sibling project's pin does not pin this one."),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -461,7 +465,12 @@ class RequirementUnpinned(FileRule):
                 for item in repo.requirements(file.path) or []
                 if item.name is None and item.url is not None
             ]
-        loose = [dependency for dependency in deps if not dependency.pinned and dependency.name not in pinned_elsewhere]
+        here = _folder(file.path)
+        loose = [
+            dependency
+            for dependency in deps
+            if not dependency.pinned and not _same_project(here, pinned_elsewhere.get(dependency.name, ()))
+        ]
         if not loose:
             return
         if (len(loose) == len(deps) and len(deps) >= 2) or len(loose) > self.options["max_line_findings"]:
@@ -514,10 +523,26 @@ def _deps_of(repo: Repo, path: str) -> list[DeclaredDependency]:
     return [dependency for dependency in repo.facts.dependencies if dependency.path == path]
 
 
-def _exact_requirement_pins(repo: Repo) -> set[str]:
-    """Names some requirements or constraints file pins exactly."""
+def _exact_requirement_pins(repo: Repo) -> dict[str, set[str]]:
+    """Names some requirements or constraints file pins exactly -> the folders of those files."""
     requirement_files = {file.path for file in repo.files("requirements")}
-    return {dependency.name for dependency in repo.facts.dependencies if dependency.pinned and dependency.path in requirement_files}
+    found: dict[str, set[str]] = {}
+    for dependency in repo.facts.dependencies:
+        if dependency.pinned and dependency.path in requirement_files:
+            found.setdefault(dependency.name, set()).add(_folder(dependency.path))
+    return found
+
+
+def _folder(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def _same_project(folder: str, others: Iterable[str]) -> bool:
+    """Whether one of `others` is `folder`, one of its parents or one of its sub-folders: a pin made
+    there applies here; a sibling project's (`a/` for `b/`) does not."""
+    return any(
+        other == folder or not other or not folder or folder.startswith(other + "/") or other.startswith(folder + "/") for other in others
+    )
 
 
 # -- DEP003 --------------------------------------------------------------------------------
@@ -531,7 +556,8 @@ class MlFrameworkUnpinned(RepoRule):
     catboost, transformers, onnxruntime, jax, lightning, statsmodels... (conda's `pytorch` too)
     in any manifest, without `==X`/`===X` (conda `=X`) or a range that only admits patch releases
     (`~=2.14.0`, `==2.14.*`, `>=2.14.1,<2.15`), when nothing else pins that package:
-    no lock file lists it, no requirements or constraints file pins it, and no
+    no lock file lists it, no requirements or constraints file pins it (those of the same
+    project: its folder, a parent or a sub-folder), and no
     `pip install name==X` in a Dockerfile, script or CI step. Published libraries, and the metadata
     (and the requirements files it reads) of an installable package, are exempt.
 
@@ -567,6 +593,8 @@ class MlFrameworkUnpinned(RepoRule):
     INVALID = [
         Example({"requirements.txt": "numpy==1.26.4\ntorch>=2.1\nscikit-learn~=1.5\n"}, expect=["requirements.txt:2", "requirements.txt:3"]),
         Example({"environment.yml": "dependencies:\n  - python=3.10\n  - pytorch\n"}, expect=["environment.yml:3"]),
+        Example({"serve/requirements.txt": "torch==2.3.1\n", "train/requirements.txt": "torch>=2\n"}, expect=["train/requirements.txt:1"],
+                note="A sibling project's pin does not pin this one."),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -577,17 +605,22 @@ class MlFrameworkUnpinned(RepoRule):
         return None
 
     def check(self, repo: Repo) -> Iterable[Finding]:
-        pinned = {
-            _CONDA_ALIASES.get(dependency.name, dependency.name)
-            for dependency in repo.facts.dependencies
-            if dependency.pinned and dependency.group != "dev"
-        }
-        pinned |= {_CONDA_ALIASES.get(name, name) for name in repo.facts.locked_names}
-        pinned |= _external_pins(repo)
-        pinned |= {name for name, exact in _cog_packages(repo).items() if exact}
+        # Where each name is pinned: manifests and lock files pin for their own project (folder tree);
+        # an image, a script or CI ("" here) for the whole repository.
+        pinned: dict[str, set[str]] = {}
+        for dependency in repo.facts.dependencies:
+            if dependency.pinned and dependency.group != "dev":
+                pinned.setdefault(_CONDA_ALIASES.get(dependency.name, dependency.name), set()).add(_folder(dependency.path))
+        for lock in repo.facts.lock_files:
+            for name in repo.facts.names_locked_by(lock.path):
+                pinned.setdefault(_CONDA_ALIASES.get(name, name), set()).add(_folder(lock.path))
+        for name in _external_pins(repo) | {name for name, exact in _cog_packages(repo).items() if exact}:
+            pinned.setdefault(name, set()).add("")
         for dependency in repo.facts.dependencies:
             framework = _framework(dependency.name)
-            if framework is None or dependency.group == "dev" or dependency.pinned or framework in pinned:
+            if framework is None or dependency.group == "dev" or dependency.pinned:
+                continue
+            if _same_project(_folder(dependency.path), pinned.get(framework, ())):
                 continue
             if _one_release_series(dependency.specifier):
                 continue

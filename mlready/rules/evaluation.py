@@ -1419,6 +1419,13 @@ _EVAL_MODE_EVIDENCE = (
 )
 
 
+# The repository defines its own torch modules, and none of them behaves differently in training
+# (no dropout, batch or instance norm, stochastic depth, `self.training`), nor is a model taken from a zoo.
+_MODULE_CLASS = r"(?m:^)[ \t]*class[ \t]+\w+[ \t]*\([^)]*\bModule\b"
+_MODE_DEPENDENT = r"(?i:dropout|drop_path|droppath|batchnorm|instancenorm|stochastic_?depth)|\.training\b|torch\.hub\b"
+_MODEL_ZOOS = frozenset({"transformers", "timm", "torchvision", "open_clip", "segmentation_models_pytorch", "ultralytics", "diffusers", "fairseq", "speechbrain", "monai"})
+
+
 class TorchEvalModeMissing(PythonRule):
     """A PyTorch model runs inference without being switched to eval mode.
 
@@ -1426,7 +1433,10 @@ class TorchEvalModeMissing(PythonRule):
     In a repository that imports torch and never calls `.eval()` (nor `.train(False)`) on
     anything, a model (`model(x)`, `self.net(x)`, ...) is called inside `torch.no_grad()` or
     `torch.inference_mode()`. Repositories using Lightning, the HF `Trainer` or `from_pretrained`
-    models, which set the mode themselves, are not flagged. One finding per file.
+    models, which set the mode themselves, are not flagged, nor are repositories whose own models
+    have no layer that behaves differently in training (no dropout, batch or instance norm,
+    stochastic depth or `self.training`, and no model from a zoo such as torchvision or timm).
+    One finding per file.
 
     Why it matters:
     `no_grad` only stops gradient tracking. Without `.eval()`, dropout still drops activations at
@@ -1459,6 +1469,14 @@ class TorchEvalModeMissing(PythonRule):
             {"ema.py": "import torch\nwith torch.no_grad():\n    for p in params:\n        p.mul_(0.9)\n"},
             note="no_grad used for a weight update, not inference.",
         ),
+        Example(
+            {
+                "model.py": "import torch\nfrom torch import nn\n\nclass Encoder(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                "        self.ln = nn.LayerNorm(64)\n        self.proj = nn.Linear(64, 64)\n",
+                "transcribe.py": "import torch\n\n@torch.no_grad()\ndef run(model, mel):\n    return model(mel)\n",
+            },
+            note="Layer norm and linear layers compute the same in both modes.",
+        ),
     ]
     INVALID = [
         Example(
@@ -1470,10 +1488,27 @@ class TorchEvalModeMissing(PythonRule):
             },
             expect=["predict.py:5", "evaluate.ipynb[1]:2"],
         ),
+        Example(
+            {
+                "model.py": "import torch\nfrom torch import nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                "        self.drop = nn.Dropout(0.1)\n",
+                "predict.py": "import torch\n\n@torch.no_grad()\ndef predict(net, batch):\n    return net(batch)\n",
+            },
+            expect=["predict.py:5"],
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        return None if "torch" in repo.facts.imported_modules else "torch not imported"
+        facts = repo.facts
+        if "torch" not in facts.imported_modules:
+            return "torch not imported"
+        if (
+            facts.any_code_file_matching(_MODULE_CLASS)
+            and not facts.any_code_file_matching(_MODE_DEPENDENT)
+            and not facts.imported_modules & _MODEL_ZOOS
+        ):
+            return "the repository's own models have no dropout or batch norm: both modes compute the same"
+        return None
 
     def wants(self, file: SourceFile, repo: Repo) -> bool:
         # Decided for the whole repository before any file is parsed: most torch code calls .eval().

@@ -385,18 +385,22 @@ _METRICS_MODULES = (
     "sentry_sdk", "raven", "newrelic", "elasticapm", "logfire", "aws_xray_sdk", "opencensus", "applicationinsights",
     "evidently", "whylogs", "nannyml", "alibi_detect", "deepchecks", "arize", "fiddler", "whylabs_client", "langfuse",
     "beeline", "influxdb_client", "pyroscope",
+    # log shipping to a log-analytics stack (EFK/ELK, Loki, CloudWatch Logs, Graylog)
+    "fluent", "logstash", "logstash_async", "logging_loki", "watchtower", "graypy",
 )
 _METRICS_PACKAGES = (
     "prometheus-client", "prometheus-fastapi-instrumentator", "starlette-exporter", "starlette-prometheus",
     "prometheus-flask-exporter", "aioprometheus", "opentelemetry", "statsd", "datadog", "ddtrace", "sentry-sdk",
     "newrelic", "elastic-apm", "logfire", "aws-xray-sdk", "opencensus-ext-azure", "azure-monitor-opentelemetry",
     "evidently", "whylogs", "nannyml", "alibi-detect", "deepchecks", "arize", "langfuse",
+    "fluent-logger", "python-logstash", "python-logstash-async", "python-logging-loki", "watchtower", "graypy",
 )
 # Monitoring set up around the service: scrape configs, dashboards, agents, auto-instrumentation.
 _METRICS_CONFIG = lazy_compile(
     r"^[ \t]*scrape_configs\s*:|prometheus\.io/scrape|^kind:\s*(?:ServiceMonitor|PodMonitor)\b|\bprom/prometheus\b"
     r"|\bgrafana/grafana\b|opentelemetry-collector|\bdatadog/agent\b|\bopentelemetry-instrument\b|\bddtrace-run\b"
-    r"|\bnewrelic-admin\b|\benable_app_insights\b|\bapp_insights_enabled\b|\bDataCaptureConfig\b|\bEnableCapture\b",
+    r"|\bnewrelic-admin\b|\benable_app_insights\b|\bapp_insights_enabled\b|\bDataCaptureConfig\b|\bEnableCapture\b"
+    r"|\bfluent/fluentd\b|\bfluent/fluent-bit\b|\bgrafana/loki\b|elastic\.co/kibana/|\bkibana:\d",
     re.M,
 )
 _METRICS_TOOLS = r"(?:prometheus|grafana|datadog|new ?relic|opentelemetry|cloudwatch|application insights|evidently|whylogs|sentry)"
@@ -414,8 +418,9 @@ class MonitoringAbsent(RepoRule):
     The repository has serving code written on a web framework (Flask, FastAPI, Starlette,
     LitServe ...), and nothing observes it: no metrics or tracing library is imported or
     declared (prometheus_client, the Prometheus instrumentators, OpenTelemetry, StatsD,
-    Datadog, Sentry, New Relic, Evidently, whylogs ...), no Prometheus scrape config,
-    Grafana, collector or agent is configured, and no auto-instrumentation wraps the
+    Datadog, Sentry, New Relic, Evidently, whylogs, or a log shipper to Fluentd, Logstash,
+    Loki or CloudWatch Logs ...), no Prometheus scrape config, Grafana, collector, agent or
+    log stack (Fluentd, Loki, Kibana) is configured, and no auto-instrumentation wraps the
     server (`opentelemetry-instrument`, `ddtrace-run`). Model servers that export metrics
     themselves (BentoML, Ray Serve, KServe, TorchServe, Triton, MLServer, SageMaker and
     Azure ML endpoints, Lambda) pass. Monitoring only described in the docs earns half credit.
@@ -458,6 +463,15 @@ class MonitoringAbsent(RepoRule):
                 "Dockerfile": "FROM python:3.11-slim\nCMD [\"opentelemetry-instrument\", \"gunicorn\", \"app:app\"]\n",
             },
             note="OpenTelemetry auto-instrumentation, declared as a dependency.",
+        ),
+        Example(
+            {
+                "app.py": "from flask import Flask, request\nfrom fluent import sender\nimport joblib\n\napp = Flask(__name__)\n"
+                "model = joblib.load('m.pkl')\nlogger = sender.FluentSender('model')\n\n@app.route('/predict', methods=['POST'])\n"
+                "def predict():\n    y = model.predict([request.json['x']]).tolist()\n    logger.emit('prediction', {'y': y})\n    return {'y': y}\n",
+                "docker-compose.yml": "services:\n  fluentd:\n    image: fluent/fluentd:v1.16\n  kibana:\n    image: docker.elastic.co/kibana/kibana:8.13.0\n",
+            },
+            note="Predictions shipped to an EFK stack.",
         ),
         Example(
             {"ui.py": "import gradio as gr\nimport joblib\nmodel = joblib.load('m.pkl')\ngr.Interface(fn=model.predict, inputs='text', outputs='text').launch()\n"},

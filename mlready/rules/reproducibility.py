@@ -1045,6 +1045,8 @@ class HyperparametersHardcoded(PythonRule):
 
 
 _CONFIG_WORDS = lazy_compile(r"conf|cfg|param|setting|hparam|hyper|option", re.I)
+# Validation written by hand: a config passed to a check/validate/verify function (`check_nn_config(config)`).
+_HAND_VALIDATION = lazy_compile(r"\b(?:check|validate|verify)\w*\s*\(\s*\w*(?i:conf|cfg|param|setting|hparam|hyper|option)\w*\s*[,)]")
 _LOADERS = frozenset(
     {"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "toml.load", "tomllib.load", "tomli.load",
      "omegaconf.OmegaConf.load"}
@@ -1069,7 +1071,8 @@ class ConfigUnvalidated(PythonRule):
     `OmegaConf.load` into a variable named like a config (`config`, `cfg`, `params`, `settings`...) or
     from a path named like one, in a repository that defines no typed schema for it: no pydantic
     `BaseSettings` or config `BaseModel`, no config dataclass or attrs class, no Hydra `ConfigStore`,
-    no `OmegaConf.structured`, no jsonschema/cerberus/marshmallow validation. One finding per file.
+    no `OmegaConf.structured`, no jsonschema/cerberus/marshmallow validation, and the file passes no
+    config to a check/validate function of its own (`check_config(config)`). One finding per file.
 
     Why it matters:
     A typo in a key or a wrong type in the config only shows up deep inside training, or never: the code
@@ -1104,6 +1107,13 @@ class ConfigUnvalidated(PythonRule):
             note="The repository defines typed config entities.",
         ),
         Example({"io.py": "import json\n\ndef read(path):\n    with open(path) as f:\n        rows = json.load(f)\n    return rows\n"}, note="Not config."),
+        Example(
+            {
+                "hparams.py": "import yaml\n\ndef check_nn_config(f_config):\n    if not isinstance(f_config['lr'], float):\n        raise TypeError('lr')\n\n"
+                "def prepare(path):\n    with open(path) as f:\n        config = yaml.safe_load(f)\n    check_nn_config(config)\n    return config\n"
+            },
+            note="Validated by hand.",
+        ),
     ]
     INVALID = [
         Example(
@@ -1120,7 +1130,7 @@ class ConfigUnvalidated(PythonRule):
 
     def start(self, file: SourceFile, repo: Repo, source: PythonSource) -> None:
         super().start(file, repo, source)
-        self.skip = file.kind != "python" or is_test_path(file.path)
+        self.skip = file.kind != "python" or is_test_path(file.path) or bool(_HAND_VALIDATION.search(source.text))
         self.opened: dict[str, str] = {}
         self.done = False
 
