@@ -32,12 +32,15 @@ class Requirement(NamedTuple):
         if self.hashed:
             return True
         if self.url is not None:
-            # A commit, or an archive whose name carries a version or a commit; not a branch archive.
-            url = self.url.split("#", 1)[0]
+            # A commit, an archive whose name or folder carries a version or a commit (not a branch
+            # archive), or an archive with its hash (`#sha256=...`).
+            url, _, fragment = self.url.partition("#")
             archive = re.search(r"/([^/]+)\.(?:whl|tar\.gz|zip|tgz)$", url)
             return bool(
                 re.search(r"@[0-9a-f]{7,40}\b", url)
                 or (archive and re.search(r"\d+\.\d+|^[0-9a-f]{7,40}$", archive.group(1)))
+                or (archive and re.search(r"/v?\d+\.\d+(?:\.\d+)*/", url[: archive.start() + 1]))
+                or (archive and re.search(r"\b(?:sha256|sha384|sha512)=[0-9a-f]{64,}", fragment))
             )
         specs = [part.strip() for part in self.specifier.split(",") if part.strip()]
         return any(

@@ -48,8 +48,8 @@ class CiMissing(RepoRule):
     Azure Pipelines (`azure-pipelines.yml`, or any YAML file with top-level steps, jobs or stages
     and a `- task: Name@N`, script or template step, a trigger or a pool), `.travis.yml`,
     `Jenkinsfile`, `.circleci/config.yml`, `bitbucket-pipelines.yml`, Buildkite, Cloud Build,
-    Drone, CodeBuild, AppVeyor, Cirrus, Woodpecker, Semaphore, Taskcluster, Gitea or Forgejo
-    Actions.
+    Drone, CodeBuild, AppVeyor, Cirrus, Woodpecker, Semaphore, Taskcluster, Prow, Gitea or
+    Forgejo Actions.
 
     Why it matters:
     Without CI nothing checks a change before it lands: tests, linters and the model's quality

@@ -142,8 +142,11 @@ def _url_name(url: str) -> str | None:
     egg = re.search(r"[#&]egg=([\w.-]+)", url)
     if egg:
         return canonical_name(egg.group(1))
-    path = re.sub(r"[@#].*$", "", url.split("://", 1)[-1]).rstrip("/")
+    path = re.sub(r"[@#?].*$", "", url.split("://", 1)[-1]).rstrip("/")
     last = path.rsplit("/", 1)[-1].removesuffix(".git")
+    archive = re.fullmatch(r"(.+?)(?:-v?\d[^/]*)?\.(?:whl|tar\.gz|tgz|zip)", last)
+    if archive:
+        last = archive.group(1)  # a wheel or sdist file: its name before the version
     return canonical_name(last) if re.fullmatch(r"[A-Za-z0-9][\w.-]*", last) else None
 
 
@@ -419,6 +422,9 @@ class RequirementUnpinned(FileRule):
         ),
         Example({"environment.yml": "dependencies:\n  - python=3.11\n  - pip\n  - wheel\n  - numpy=1.26.4\n  - pip:\n    - requests==2.32.3\n"}),
         Example({"requirements.txt": "-c constraints.txt\nnumpy\n", "constraints.txt": "numpy==1.26.4\n"}),
+        Example({"requirements.txt": "https://storage.example.com/ml-pipeline/release/0.1.22/kfp.tar.gz\n"
+                 "https://files.example.com/tool.tar.gz#sha256=" + "0" * 64 + "\n"},
+                note="Archives from a versioned folder, or with their hash."),
         Example({"requirements.txt": "numpy==1.26.4\n", "docker/requirements.txt": "numpy\nflask==3.0.3\n"},
                 note="Pinned by the requirements of the same project (a parent folder)."),
         Example({"setup.py": "from setuptools import setup\nsetup(name='clip', install_requires=open('requirements.txt').read().split())\n",
@@ -1429,6 +1435,7 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
     "streamlit": ("numpy", "pandas", "pillow", "altair", "pyarrow", "requests", "protobuf", "tornado", "click", "packaging", "toml", "pydeck", "tenacity", "gitpython", "cachetools", "rich", "blinker"),
     "gradio": ("numpy", "pandas", "pillow", "fastapi", "uvicorn", "pydantic", "httpx", "huggingface-hub", "jinja2", "pyyaml", "markupsafe", "orjson", "aiofiles", "packaging", "typer"),
     "bentoml": ("numpy", "pydantic", "starlette", "uvicorn", "attrs", "cattrs", "click", "httpx", "jinja2", "packaging", "psutil", "pyyaml", "rich", "fs", "cloudpickle"),
+    "apache-airflow": ("pendulum", "sqlalchemy", "alembic", "flask", "werkzeug", "jinja2", "markupsafe", "requests", "pyyaml", "croniter", "python-dateutil", "attrs", "pydantic", "packaging", "psutil", "rich", "tabulate", "colorlog", "cryptography", "gunicorn", "httpx", "itsdangerous", "lazy-object-proxy", "setproctitle", "termcolor", "typing-extensions"),
     "prefect": ("pydantic", "httpx", "fastapi", "uvicorn", "pyyaml", "rich", "typer", "anyio", "sqlalchemy", "jinja2", "cloudpickle", "pendulum"),
     "langchain": ("pydantic", "requests", "pyyaml", "sqlalchemy", "numpy", "tenacity", "langchain-core"),
     "openai": ("httpx", "pydantic", "anyio", "tqdm", "typing-extensions", "distro"),
@@ -1500,8 +1507,12 @@ def _base_image_packages(repo: Repo) -> set[str]:
         parsed = repo.dockerfile(file.path)
         for image, _ in _base_images(parsed) if parsed else ():
             name = parse_image(image).name.rsplit("/", 1)[-1].lower()
-            found.update(part for part in re.split(r"[-_.]", name) if len(part) >= 3)
+            found.update(_IMAGE_DISTRIBUTIONS.get(part, part) for part in re.split(r"[-_.]", name) if len(part) >= 3)
     return found
+
+
+# Base-image names whose distribution is named otherwise (`apache/airflow` ships apache-airflow).
+_IMAGE_DISTRIBUTIONS = {"airflow": "apache-airflow"}
 
 
 def _cog_packages(repo: Repo) -> dict[str, bool]:
@@ -1611,6 +1622,14 @@ class ImportNotDeclared(RepoRule):
                 "api/main.py": "import redis\nfrom fastapi import FastAPI\nfrom starlette.requests import Request\n",
             },
             note="The base image provides FastAPI (and with it Starlette).",
+        ),
+        Example(
+            {
+                "Dockerfile": "FROM apache/airflow:2.10.3\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+                "requirements.txt": "scikit-learn==1.5.1\n",
+                "dags/train.py": "import pendulum\nfrom airflow import DAG\nimport sklearn\n",
+            },
+            note="The Airflow image provides Airflow and what it requires (pendulum).",
         ),
     ]
     INVALID = [

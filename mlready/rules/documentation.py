@@ -628,6 +628,8 @@ CARD_SECTIONS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+# A bold label that opens a line or a list item: `- **Intended use**: ...`
+_BOLD_LABEL = lazy_compile(r"^[ \t]*(?:[-*+][ \t]+)?\*\*([^*\n]{2,60})\*\*", re.M)
 _CARD_FILE = lazy_compile(r"(?:^|/)model[-_ ]?cards?(?:/|[-_.]|$)", re.I)
 _CARD_SUFFIXES = (".md", ".rst", ".txt", ".adoc", ".markdown", ".yaml", ".yml", ".json", ".html")
 _HF_FRONT_MATTER = lazy_compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -671,7 +673,8 @@ def _find_cards(repo: Repo) -> list[ModelCard]:
             cards.append(ModelCard(file.path, 1, _sections_of(key.replace("_", " ") for key in keys)))
         else:
             doc = next((item for item in index.docs if item.path == file.path and item.cell is None), None) or _parse_doc(file.path, text)
-            cards.append(ModelCard(file.path, 1, _sections_of(heading.text for heading in doc.headings)))
+            labels = _BOLD_LABEL.findall(text)
+            cards.append(ModelCard(file.path, 1, _sections_of([*(heading.text for heading in doc.headings), *labels])))
         seen.add(file.path)
     for doc in index.docs:
         if doc.path in seen or doc.cell is not None:
@@ -680,12 +683,25 @@ def _find_cards(repo: Repo) -> list[ModelCard]:
         headings = [heading.text for heading in doc.headings]
         sections = _sections_of(headings)
         hub_card = front is not None and _HF_CARD_KEYS.search(front.group(1)) is not None
-        titled = any("model card" in heading for heading in headings)
+        titled = bool(headings) and "model card" in headings[0]
         # A card written by hand without the name: a strict intended-use heading and two more card sections.
         written = not cards and any(_STRICT_INTENDED_USE.search(heading) for heading in headings) and len(sections) >= 3
         if hub_card or titled or written:
             cards.append(ModelCard(doc.path, 1, sections))
             seen.add(doc.path)
+            continue
+        # A "Model card" section of a longer document is a card when it has card sections of its own
+        # (a section that only links to the card file, or a glossary entry, is not).
+        for position, heading in enumerate(doc.headings):
+            if "model card" not in heading.text:
+                continue
+            below = [other.text for other in doc.headings[position + 1 :]]
+            end = next((index for index, other in enumerate(doc.headings[position + 1 :]) if other.level <= heading.level), len(below))
+            section = _sections_of([*below[:end], *_BOLD_LABEL.findall(index.section(heading))])
+            if section:
+                cards.append(ModelCard(doc.path, heading.line, section))
+                seen.add(doc.path)
+                break
     return cards
 
 
@@ -742,7 +758,8 @@ def _publishes_models(repo: Repo) -> bool:
     facts = repo.facts
     if not facts.is_ml or not facts.training_files:
         return False
-    if any(not _in_examples(use[0]) for use in getattr(facts, "model_registry_uses", None) or []):
+    # A registered or pushed model is published; one only logged to a tracked run (partial) is not.
+    if any(not partial and not _in_examples(path) for path, _line, partial in getattr(facts, "model_registry_uses", None) or []):
         return True
     code = [file for file in facts.code_files if not is_test_path(file.path) and not _in_examples(file.path)]
     if repo.first(re.compile(r"\.push_to_hub\s*\(|\bupload_folder\s*\("), code) is not None:
@@ -757,8 +774,10 @@ class ModelCardMissing(RepoRule):
     Projects that serve or deploy a model, register or push one, or offer trained weights in their
     docs (a Model zoo/Pretrained models section, a weights link) need a model card: a file named
     `MODEL_CARD.md`, `model_card.yaml`, `model-cards/*.md` ..., a Hugging Face style README (front
-    matter with `model-index`, `pipeline_tag`, `library_name` or `base_model`), a document with an
-    Intended use section and two more card sections, or code that writes one (Model Card Toolkit,
+    matter with `model-index`, `pipeline_tag`, `library_name` or `base_model`), a document titled
+    "Model card" or with a "Model card" section that has card sections of its own (bold
+    `**Intended use**:` labels count), a document with an Intended use section and two more card
+    sections, or code that writes one (Model Card Toolkit,
     `huggingface_hub.ModelCard`, `trainer.create_model_card`). A README that only lists pretrained
     models, or `push_to_hub` (which writes a minimal card), earns half credit. Courses, templates
     and published libraries are skipped.
@@ -789,6 +808,10 @@ class ModelCardMissing(RepoRule):
         ),
         Example({"analysis.py": "import sklearn\nprint(1)\n"}, note="Neither trains nor serves a model."),
         Example({"train.py": "import torch\nloss.backward()\n", "README.md": "# Tiny GPT\n"}, note="Trains, but publishes no model."),
+        Example(
+            {"train.py": "import mlflow\nimport sklearn\nmodel.fit(X, y)\nmlflow.sklearn.log_model(model, 'model')\n", "README.md": "# Wine\n"},
+            note="A model only logged to a tracked run is not published.",
+        ),
     ]
     INVALID = [
         Example(
@@ -888,9 +911,23 @@ class ModelCardIncomplete(RepoRule):
             },
             note="A Jinja template that generates model cards is not itself an incomplete card.",
         ),
+        Example(
+            {
+                "models/model_card.md": "# Churn model\n\n- **Model details**: gradient boosting, v3\n- **Intended use**: rank accounts\n"
+                "- **Factors**: region\n- **Metrics**: AUC\n- **Evaluation data**: 2024 Q1\n- **Training data**: 2023\n"
+                "- **Quantitative analyses**: per region\n- **Ethical considerations**: none known\n- **Caveats and recommendations**: retrain quarterly\n",
+                "README.md": "# Churn\n\n## Model card\n\nSee [models/model_card.md](models/model_card.md).\n\n## Glossary\n\n### Model card\nA short document about a model.\n",
+            },
+            note="Sections as bold labels count; a README section that links to the card, or a glossary entry, is not a card.",
+        ),
     ]
     INVALID = [
         Example({"docs/model_card.md": "# Model card\n## Model description\n## Training data\n"}, expect=["docs/model_card.md:1"]),
+        Example(
+            {"README.md": "# Churn service\n\n## Usage\n\n## Model card\n\n### Intended use\nRank accounts.\n\n### Metrics\nAUC 0.81.\n\n## License\n"},
+            expect=["README.md:5"],
+            note="A model card section of a longer document is judged on its own.",
+        ),
         Example(
             {
                 "MODEL_CARD.md": "# Card\n## Model description\n## Intended uses & limitations\n## Training and evaluation data\n"

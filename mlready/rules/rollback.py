@@ -1473,6 +1473,19 @@ def _walk_images(node: Any, in_compose: bool) -> Iterator[tuple[int, str, str]]:
             yield from _walk_images(item, in_compose)
 
 
+def _built_images(document: Any) -> set[str]:
+    """The images a Compose file builds itself (services with both `build:` and `image:`): other
+    services that run them run what this file built."""
+    services = document.get("services") if isinstance(document, dict) else None
+    if not isinstance(services, dict):
+        return set()
+    return {
+        service["image"]
+        for service in services.values()
+        if isinstance(service, dict) and "build" in service and isinstance(service.get("image"), str)
+    }
+
+
 # Local stand-ins for cloud services, run by tests and homework setups, never deployed.
 _EMULATOR_IMAGE = lazy_compile(
     r"(?:^|/)(?:localstack|moto|motoserver|azurite|fake-gcs-server|dynamodb-local|kinesalite|elasticmq(?:-native)?)(?:[:@]|$)"
@@ -1487,7 +1500,8 @@ class DeployImageUnpinned(RepoRule):
     CloudFormation files that have no tag (which means `:latest`) or use `:latest`
     (Helm `image.tag: latest`, Kustomize `newTag: latest`). Digests, specific tags and
     templated references (`${TAG}`, `{{ .Values.image.tag }}`) pass, as do Compose services
-    that build their image from the repository. Helm templates are not read, nor Compose
+    that build their image from the repository, and those that run an image another service
+    of the same file builds. Helm templates are not read, nor Compose
     files named for development (`*dev*`, `*local*`, `*override*`, `*debug*`), nor local cloud
     emulators that only stand in for a cloud service in tests (LocalStack, moto, Azurite ...).
 
@@ -1513,7 +1527,8 @@ class DeployImageUnpinned(RepoRule):
                 "k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: churn\nspec:\n  template:\n    spec:\n"
                 "      containers:\n        - name: api\n          image: ghcr.io/acme/churn:1.4.2\n"
                 "        - name: sidecar\n          image: envoyproxy/envoy@sha256:" + "a" * 64 + "\n",
-                "docker-compose.yml": "services:\n  api:\n    build: .\n    image: churn-api\n  cache:\n    image: redis:7.2\n",
+                "docker-compose.yml": "services:\n  api:\n    build: .\n    image: churn-api\n  cache:\n    image: redis:7.2\n"
+                "  worker:\n    image: churn-api\n    command: python worker.py\n",
             }
         ),
         Example(
@@ -1560,8 +1575,9 @@ class DeployImageUnpinned(RepoRule):
             compose = file.name.lower().startswith(("docker-compose", "compose"))
             seen: set[tuple[int, str]] = set()  # YAML anchors repeat the same node
             for document in repo.yaml(file.path) or []:
+                built = _built_images(document) if compose else set()
                 for line, reference, problem in _walk_images(document, compose):
-                    if (line, reference) in seen or _EMULATOR_IMAGE.search(reference):
+                    if (line, reference) in seen or _EMULATOR_IMAGE.search(reference) or reference in built:
                         continue
                     seen.add((line, reference))
                     yield self.finding(

@@ -40,7 +40,12 @@ if TYPE_CHECKING:
 
 # Provider tokens with a recognisable shape: (kind, pattern with the token as group 1, visible prefix).
 _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("AWS access key ID", lazy_compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])"), 4),
+    # The key ID in a presigned URL (`X-Amz-Credential=AKIA...`) is public: the URL's signature expires.
+    (
+        "AWS access key ID",
+        lazy_compile(r"(?<![A-Za-z0-9])(?<!X-Amz-Credential=)(?<!AWSAccessKeyId=)((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])"),
+        4,
+    ),
     ("GitHub token", lazy_compile(r"(?<![\w-])(gh[pousr]_[A-Za-z0-9]{36,251})(?![\w-])"), 4),
     ("GitHub token", lazy_compile(r"(?<![\w-])(github_pat_[A-Za-z0-9_]{60,255})(?![\w-])"), 11),
     ("Hugging Face token", lazy_compile(r"(?<![\w-])(hf_[A-Za-z0-9]{34,40})(?![\w-])"), 3),
@@ -56,7 +61,7 @@ _BASE64_RUN = lazy_compile(r"[A-Za-z0-9+/]{40,}")
 
 # Words that mark a value as an obvious placeholder, a fake or an example.
 _PLACEHOLDER = lazy_compile(
-    r"x{3,}|X{3,}|\*{3,}|\.\.\.|…|example|your|dummy|placeholder|change[_-]?me|fake|redacted|sample|test|mock|insert"
+    r"x{3,}|X{3,}|\*{3,}|\.\.\.|…|example|your|dummy|placeholder|change[_-]?(?:me|this|it)|fake|redacted|sample|test|mock|insert"
     r"|replace|todo|secret[_-]?here|key[_-]?here|token[_-]?here|abcdef|123456|(.)\1{4,}",
     re.I,
 )
@@ -169,6 +174,8 @@ def secret_value(key: str, value: str) -> bool:
     if re.fullmatch(r"[a-z]+(?:[_./\-][a-z]+)*", value):  # lower-case words or a path of them: a name, not a secret
         return False
     if re.fullmatch(r"[a-z_][\w]*(?:\.\w+)+|true|false|none|null", value, re.I):
+        return False
+    if re.fullmatch(r"\.*[A-Za-z_]\w*(?:\.\w+)*:[A-Za-z_]\w*", value):  # an import path (`pkg.module:Class`)
         return False
     if _PLACEHOLDER.search(value) or _DEFAULT_CREDENTIAL.fullmatch(value):
         return False
@@ -323,6 +330,14 @@ class SecretInRepo(RepoRule):
         Example(
             {"tests/test_hub.py": 'ENDPOINT = "https://hub-ci.example.test"\n\n# Not critical, only usable on the sandboxed CI instance.\nTOKEN = "hf_' + 'q7Lm2Xv9Rt4Wz1Yb8Nc3Pd6Hs0Kj5TgRwE"\n'},
             note="A published sandbox token in a test file, declared harmless by its comment.",
+        ),
+        Example(
+            {
+                "pkg/__init__.py": '_LAZY = {"ApiToken": "._internal.cloud.api_token:ApiToken", "SecretStore": "pkg.secrets.store:SecretStore"}\n',
+                ".env": "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n",
+                "logs/download.log": "GET https://objects.example.com/f?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA" + "Q3EGTV7NAMFBXK2P%2F20240101\n",
+            },
+            note="Import paths, `changethis` placeholders and the key ID of a presigned URL are not secrets.",
         ),
     ]
     INVALID = [
@@ -487,6 +502,8 @@ class EnvFileCommitted(RepoRule):
         Example({".env.example": "DB_PASSWORD=\nAPI_KEY=your-api-key\n", ".gitignore": ".env\n"}),
         Example({".env": "PYTHONPATH=src\nLOG_LEVEL=debug\nMODEL_PATH=models/model.pkl\n"}, note="No credential in it."),
         Example({".env": "API_KEY=${API_KEY}\nDB_PASSWORD=\nGOOGLE_APPLICATION_CREDENTIALS=/secrets/sa.json\n"}),
+        Example({".env": "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\nFIRST_SUPERUSER_PASSWORD=changeit\n"},
+                note="Placeholders the project asks you to change."),
     ]
     INVALID = [
         Example({".env": "DEBUG=false\nPOSTGRES_PASSWORD=s3cr3t-Pw\nOPENAI_API_KEY=sk-abc123def456\n"}, expect=[".env:2"]),
