@@ -421,6 +421,18 @@ _DEV_REQUIREMENT_WORDS = frozenset(
 )
 
 
+_TEST_CONTENT = lazy_compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+test|^[ \t]*class[ \t]+Test|\bassert\b|\bunittest\b|\bpytest\b|\bhypothesis\b|\bnose\b", re.M)
+
+
+def _mentioned(path: str, text: str) -> bool:
+    """Whether a text names a file: by its path, or by the end of it from a sub-folder on, as a CI
+    step run in that folder (`working-directory: backend`, `bash scripts/test.sh`) does."""
+    if path in text:
+        return True
+    parts = path.split("/")
+    return any("/".join(parts[start:]) in text for start in range(1, len(parts) - 1))
+
+
 def requirements_group(path: str) -> str:
     """"dev" for a requirements file of test/docs/lint/dev tooling, else "": a word of its name
     (`requirements-dev.txt`) or a whole folder name (`docs/requirements.txt`; `s1_development_environment/`
@@ -746,7 +758,13 @@ class Facts:
 
     @cached_property
     def test_files(self) -> list[SourceFile]:
-        return [file for file in self.python_files if is_test_path(file.path) and file.name != "__init__.py"]
+        """`.py` files among the tests that hold tests or test tooling: an empty `test_x.py`, or a
+        script named like a test with no test function, assertion or test framework, is not a test."""
+        return [
+            file
+            for file in self.python_files
+            if is_test_path(file.path) and file.name != "__init__.py" and self.repo.contains(_TEST_CONTENT, file.path)
+        ]
 
     @cached_property
     def source_files(self) -> list[SourceFile]:
@@ -1437,7 +1455,7 @@ class Facts:
             scriptish = file.kind in ("python", "other", "toml") and file.name.endswith(
                 (".sh", ".py", ".bash", "Makefile", "tox.ini", "noxfile.py", ".cfg", ".toml")
             )
-            mentioned = file.path in combined or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path)
+            mentioned = _mentioned(file.path, combined) or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path)
             if scriptish and mentioned:
                 called.append(self.repo.text(file.path) or "")
         return "\n".join([combined, *called])
@@ -1460,7 +1478,7 @@ class Facts:
                 if file.path in seen:
                     continue
                 if (
-                    (file.name.endswith(_CALLED_SUFFIXES) and file.path in combined)
+                    (file.name.endswith(_CALLED_SUFFIXES) and _mentioned(file.path, combined))
                     or (file.name in ("action.yml", "action.yaml") and f"./{file.parent}" in combined)  # a local action
                     or (uses_make and file.name in ("Makefile", "makefile", "GNUmakefile"))
                     or (uses_tasks and file.name in ("justfile", "Justfile", "tasks.py", "pixi.toml", "pyproject.toml", "mise.toml", ".mise.toml", "Taskfile.yml"))
@@ -1533,11 +1551,11 @@ class Facts:
         """Files that ship the project: deploy manifests, and Dockerfiles other than dev containers and tests.
 
         Dockerfiles and Compose files that run Jupyter are workbenches, not deployments, and so is a
-        Dockerfile that starts nothing (no CMD, ENTRYPOINT or EXPOSE) in a repository with no serving
-        code: a research environment to work in.
+        Dockerfile that starts nothing (no CMD, ENTRYPOINT or EXPOSE, or a CMD that only opens a shell)
+        in a repository with no serving code: a research environment to work in.
         """
         jupyter = re.compile(r"(?i)jupyter|\.ipynb\b")
-        starts = re.compile(r"(?im)^\s*(?:CMD|ENTRYPOINT|EXPOSE)\b")
+        starts = re.compile(r"(?im)^\s*(?:ENTRYPOINT|EXPOSE)\b|^\s*CMD\b(?!\s*(?:\[\s*)?[\"']?(?:/bin/|/usr/bin/)?(?:ba|z)?sh[\"']?\s*\]?\s*$)")
         dockerfiles = [
             file
             for file in self.dockerfiles

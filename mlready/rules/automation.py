@@ -526,10 +526,14 @@ _DEPLOY_COMMANDS = lazy_compile(
     r"|flyctl|superfly/|heroku|railway\s+up|modal\s+deploy|bentoml\s+(?:deploy|push)|mlflow\s+deployments"
     r"|argocd|skaffold\s+run|gh-action-pypi-publish|twine\s+upload|poetry\s+publish|uv\s+publish|flit\s+publish"
     r"|hatch\s+publish|anyscale\s+service\s+(?:rollout|deploy)|\bserve\s+deploy\b|databricks\s+bundle\s+deploy"
+    r"|\bfastapi\s+deploy\b|\bvercel\s+(?:deploy|--prod)\b|\bnetlify\s+deploy\b"
     r"|^\s+environment\s*:",
     re.M | re.I,
 )
 _DEPLOY_SCRIPT = lazy_compile(r"(?i)(?:^|/)(?:deploy|release|publish)[\w.-]*\.(?:sh|py|ps1)$")
+# A CI workflow made for deploying (its file named so) that starts the service with Compose on its runner.
+_DEPLOY_WORKFLOW = lazy_compile(r"(?i)(?:^|/)[\w.-]*(?:deploy|release|delivery|\bcd\b)[\w.-]*\.ya?ml$")
+_COMPOSE_UP = lazy_compile(r"docker[- ]compose\b[^\n]*\bup\b")
 
 
 class CdPipelineAbsent(RepoRule):
@@ -539,8 +543,9 @@ class CdPipelineAbsent(RepoRule):
     For repositories with deploy artifacts (a Dockerfile outside dev containers and tests,
     Kubernetes/Helm/Compose manifests) or serving code: no CI configuration, nor a script or
     make target that CI calls, pushes an image, applies manifests (`helm upgrade`,
-    `kubectl apply`), runs `terraform apply`, deploys to a cloud service or publishes a package,
-    and no CI job has a deployment `environment:`. A deploy script that is run by hand earns
+    `kubectl apply`), runs `terraform apply`, deploys to a cloud service (`fastapi deploy`,
+    `vercel deploy` ...) or publishes a package, no deploy workflow starts the service with
+    `docker compose up` on its runner, and no CI job has a deployment `environment:`. A deploy script that is run by hand earns
     half credit. A course's demo app with no Dockerfile or manifest is not judged.
 
     Why it matters:
@@ -581,14 +586,23 @@ class CdPipelineAbsent(RepoRule):
             },
             note="A research environment image that starts nothing, in a repository with no serving code.",
         ),
+        Example(
+            {
+                "backend/Dockerfile": "FROM python:3.12-slim\nCMD [\"fastapi\", \"run\"]\n",
+                ".github/workflows/deploy-production.yml": "on:\n  release:\n    types: [published]\njobs:\n  deploy:\n    runs-on: [self-hosted, production]\n"
+                "    steps:\n      - uses: actions/checkout@v4\n      - run: docker compose -f compose.yml build\n      - run: docker compose -f compose.yml up -d\n",
+            },
+            note="A deploy workflow that starts the service with Compose on its runner.",
+        ),
     ]
     INVALID = [
         Example(
             {
                 "Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"serve.py\"]\n",
-                ".github/workflows/ci.yml": "on: [pull_request]\njobs:\n  t:\n    steps:\n      - run: pytest\n",
+                ".github/workflows/ci.yml": "on: [pull_request]\njobs:\n  t:\n    steps:\n      - run: pytest\n      - run: docker compose up -d db\n",
             },
             expect=["Dockerfile"],
+            note="Compose started by a test workflow is not a deploy.",
         ),
         Example(
             {
@@ -614,6 +628,8 @@ class CdPipelineAbsent(RepoRule):
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
         if facts.ci_files and _DEPLOY_COMMANDS.search(facts.ci_text):
+            return
+        if any(_DEPLOY_WORKFLOW.search(file.path) and _COMPOSE_UP.search(repo.text(file.path) or "") for file in facts.ci_files):
             return
         scripts = [file.path for file in repo.all_files if _DEPLOY_SCRIPT.search(file.path)]
         makefile = repo.text("Makefile") if repo.exists("Makefile") else None
@@ -774,6 +790,13 @@ class EnvironmentConfigNotSeparated(RepoRule):
                 "train.py": "import os\nimport torch\nrank = int(os.environ['RANK'])\nloss.backward()\n",
             },
             note="A research environment image that starts nothing, in a repository with no serving code.",
+        ),
+        Example(
+            {
+                "benchmarks/fp8/Dockerfile": "FROM nvcr.io/nvidia/pytorch:24.07-py3\nRUN pip install accelerate\nCMD [\"bash\"]\n",
+                "benchmarks/fp8/run.py": "import os\nimport torch\nrank = int(os.getenv('RANK', '0'))\n",
+            },
+            note="An image whose command only opens a shell starts nothing.",
         ),
     ]
     INVALID = [

@@ -51,7 +51,7 @@ _ATX = lazy_compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _HTML_HEADING = lazy_compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.I)
 _BOLD_HEADING = lazy_compile(r"^\s*(?:\*\*|__)([^*_]{2,80})(?:\*\*|__)\s*:?\s*$")
 _UNDERLINE = lazy_compile(r"^\s*([=\-~^\"'`#*+])\1{2,}\s*$")
-_FENCE = lazy_compile(r"^\s*(```|~~~)")
+_FENCE = lazy_compile(r"^\s*(`{3,}|~{3,})")
 _SKIPPED_DOCS = lazy_compile(r"^(?:changelog|changes|history|news|release[-_ ]?notes|code[-_]of[-_]conduct|authors|contributors)\b", re.I)
 _MAX_DOC_SIZE = 1024 * 1024
 # Markdown that is not documentation: issue/PR templates, LLM prompts, agent and skill instructions.
@@ -73,17 +73,22 @@ def _clean_heading(text: str) -> str:
 def _parse_doc(path: str, raw: str, cell: int | None = None) -> DocText:
     lines = raw.split("\n")
     prose: list[str] = []
-    in_fence = False
     front = _HF_FRONT_MATTER.match(raw) if cell is None else None
     if front is not None:  # YAML front matter is metadata, not prose
         skipped = raw.count("\n", 0, front.end())
         prose, lines = [""] * skipped, lines[skipped:]
+    fence = ""  # the open fence's marker: closed by a line of at least as many of its characters, with no info string
     for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        match = _FENCE.match(line)
+        if match and not fence:
+            fence = match.group(1)
             prose.append("")
             continue
-        prose.append("" if in_fence else line)
+        if match and line.strip().startswith(fence) and not line.strip().lstrip(fence[0]):
+            fence = ""
+            prose.append("")
+            continue
+        prose.append("" if fence else line)
     doc = DocText(path, prose, cell)
     previous = ""
     for number, line in enumerate(prose, start=1):
@@ -658,6 +663,20 @@ def _sections_of(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _card_section(doc: DocText) -> ModelCard | None:
+    """A "Model card" section of a longer document, when it has three card sections of its own as
+    sub-headings (a section that only links to the card file, a glossary entry or an exercise is not)."""
+    for position, heading in enumerate(doc.headings):
+        if "model card" not in heading.text:
+            continue
+        below = doc.headings[position + 1 :]
+        end = next((index for index, other in enumerate(below) if other.level <= heading.level), len(below))
+        sections = _sections_of(other.text for other in below[:end])
+        if len(sections) >= 3:
+            return ModelCard(doc.path, heading.line, sections)
+    return None
+
+
 def _find_cards(repo: Repo) -> list[ModelCard]:
     index = doc_index(repo)
     cards: list[ModelCard] = []
@@ -684,24 +703,15 @@ def _find_cards(repo: Repo) -> list[ModelCard]:
         sections = _sections_of(headings)
         hub_card = front is not None and _HF_CARD_KEYS.search(front.group(1)) is not None
         titled = bool(headings) and "model card" in headings[0]
+        section_card = None if hub_card or titled else _card_section(doc)
         # A card written by hand without the name: a strict intended-use heading and two more card sections.
         written = not cards and any(_STRICT_INTENDED_USE.search(heading) for heading in headings) and len(sections) >= 3
-        if hub_card or titled or written:
+        if section_card is not None:
+            cards.append(section_card)
+            seen.add(doc.path)
+        elif hub_card or titled or written:
             cards.append(ModelCard(doc.path, 1, sections))
             seen.add(doc.path)
-            continue
-        # A "Model card" section of a longer document is a card when it has card sections of its own
-        # (a section that only links to the card file, or a glossary entry, is not).
-        for position, heading in enumerate(doc.headings):
-            if "model card" not in heading.text:
-                continue
-            below = [other.text for other in doc.headings[position + 1 :]]
-            end = next((index for index, other in enumerate(doc.headings[position + 1 :]) if other.level <= heading.level), len(below))
-            section = _sections_of([*below[:end], *_BOLD_LABEL.findall(index.section(heading))])
-            if section:
-                cards.append(ModelCard(doc.path, heading.line, section))
-                seen.add(doc.path)
-                break
     return cards
 
 
@@ -775,9 +785,9 @@ class ModelCardMissing(RepoRule):
     docs (a Model zoo/Pretrained models section, a weights link) need a model card: a file named
     `MODEL_CARD.md`, `model_card.yaml`, `model-cards/*.md` ..., a Hugging Face style README (front
     matter with `model-index`, `pipeline_tag`, `library_name` or `base_model`), a document titled
-    "Model card" or with a "Model card" section that has card sections of its own (bold
-    `**Intended use**:` labels count), a document with an Intended use section and two more card
-    sections, or code that writes one (Model Card Toolkit,
+    "Model card" (bold `**Intended use**:` labels count as its sections) or with a "Model card"
+    section that has three card sections of its own, a document with an Intended use section and
+    two more card sections, or code that writes one (Model Card Toolkit,
     `huggingface_hub.ModelCard`, `trainer.create_model_card`). A README that only lists pretrained
     models, or `push_to_hub` (which writes a minimal card), earns half credit. Courses, templates
     and published libraries are skipped.
@@ -920,11 +930,19 @@ class ModelCardIncomplete(RepoRule):
             },
             note="Sections as bold labels count; a README section that links to the card, or a glossary entry, is not a card.",
         ),
+        Example(
+            {
+                "docs/templates.md": "# Templates\n\n## Template: model card\n\n````markdown\n# Model card: <name>\n\n```bash\nmake card\n```\n\n"
+                "## Intended use\n## Metrics\n## Training data\n````\n\n## Template: Makefile\n"
+            },
+            note="Headings inside a code block (which may hold a fenced block of its own) are not sections.",
+        ),
     ]
     INVALID = [
         Example({"docs/model_card.md": "# Model card\n## Model description\n## Training data\n"}, expect=["docs/model_card.md:1"]),
         Example(
-            {"README.md": "# Churn service\n\n## Usage\n\n## Model card\n\n### Intended use\nRank accounts.\n\n### Metrics\nAUC 0.81.\n\n## License\n"},
+            {"README.md": "# Churn service\n\n## Usage\n\n## Model card\n\n### Intended use\nRank accounts.\n\n### Metrics\nAUC 0.81.\n\n"
+             "### Training data\n2023 accounts.\n\n## License\n"},
             expect=["README.md:5"],
             note="A model card section of a longer document is judged on its own.",
         ),

@@ -14,6 +14,7 @@ from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
 from mlready.rule import Example, PythonRule, RepoRule, notebook
 from mlready.rules.pyast import call_name, keyword, literal, method_name, qualified_name
+from mlready.rules.versioning import published_library
 
 
 def _last(name: str | None) -> str:
@@ -969,9 +970,7 @@ class SliceEvaluationAbsent(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.is_ml:
-            return "no ML framework imported"
-        return None if repo.facts.evaluation_files else "no evaluation metrics computed"
+        return _evaluation_skip(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
@@ -1080,6 +1079,15 @@ def _header_variables(tree: ast.Module) -> frozenset[str]:
         node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in header
     }
     return frozenset(as_names - elsewhere)
+
+
+def _evaluation_skip(repo: Repo) -> str | None:
+    """Why the rules about how a model is evaluated do not apply."""
+    if not repo.facts.is_ml:
+        return "no ML framework imported"
+    if published_library(repo):
+        return "a published library: its metrics and examples are for its users, not the evaluation of a model of its own"
+    return None if repo.facts.evaluation_files else "no evaluation metrics computed"
 
 
 class FairnessUncheckedSensitiveFeatures(PythonRule):
@@ -1375,6 +1383,14 @@ class EvalMetricsNotPersisted(RepoRule):
             },
             note="An Azure ML run records the metrics.",
         ),
+        Example(
+            {
+                "pyproject.toml": "[project]\nname = 'fairmetrics'\nclassifiers = ['Programming Language :: Python :: 3']\n",
+                "fairmetrics/metrics.py": "import sklearn\nfrom sklearn.metrics import recall_score\n\ndef selection_rate(y, p):\n    return recall_score(y, p)\n",
+                "fairmetrics/models.py": "import sklearn\n\ndef fit(model, X, y):\n    return model.fit(X, y)\n",
+            },
+            note="A published library: its metrics are for its users.",
+        ),
     ]
     INVALID = [
         Example(
@@ -1387,9 +1403,7 @@ class EvalMetricsNotPersisted(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.is_ml:
-            return "no ML framework imported"
-        return None if repo.facts.evaluation_files else "no evaluation metrics computed"
+        return _evaluation_skip(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts
@@ -1636,9 +1650,7 @@ class BaselineModelAbsent(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        if not repo.facts.training_files:
-            return "no model training code"
-        return None if repo.facts.evaluation_files else "no evaluation metrics computed"
+        return "no model training code" if not repo.facts.training_files else _evaluation_skip(repo)
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         facts = repo.facts

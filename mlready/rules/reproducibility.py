@@ -1072,7 +1072,8 @@ class ConfigUnvalidated(PythonRule):
     from a path named like one, in a repository that defines no typed schema for it: no pydantic
     `BaseSettings` or config `BaseModel`, no config dataclass or attrs class, no Hydra `ConfigStore`,
     no `OmegaConf.structured`, no jsonschema/cerberus/marshmallow validation, and the file passes no
-    config to a check/validate function of its own (`check_config(config)`). One finding per file.
+    config to a check/validate function of its own (`check_config(config)`) nor loads it inside one
+    (`def check_dataset(path)`). One finding per file.
 
     Why it matters:
     A typo in a key or a wrong type in the config only shows up deep inside training, or never: the code
@@ -1114,6 +1115,13 @@ class ConfigUnvalidated(PythonRule):
             },
             note="Validated by hand.",
         ),
+        Example(
+            {
+                "data.py": "import yaml\n\ndef check_dataset(path):\n    with open(path) as f:\n        config = yaml.safe_load(f)\n"
+                "    for key in ('train', 'val', 'names'):\n        assert key in config, f'{key} missing'\n    return config\n"
+            },
+            note="Loaded inside the function that checks it.",
+        ),
     ]
     INVALID = [
         Example(
@@ -1142,6 +1150,13 @@ class ConfigUnvalidated(PythonRule):
                 if first is not None and (call_name(call, self.source) or "") in ("open", "io.open"):
                     self.opened[item.optional_vars.id] = self.source.segment(first)
 
+    def _in_validating_function(self, node: ast.AST) -> bool:
+        """Whether the load happens inside a function that checks what it loads (`def check_dataset(data)`)."""
+        current: ast.AST | None = node
+        while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            current = self.parent(current)
+        return current is not None and re.match(r"_*(?:check|validate|verify)", current.name) is not None
+
     def visit_Call(self, node: ast.Call) -> None:
         if self.skip or self.done:
             return
@@ -1151,6 +1166,8 @@ class ConfigUnvalidated(PythonRule):
         parent = self.parent(node)
         if not isinstance(parent, (ast.Assign, ast.AnnAssign)) or parent.value is not node:
             return  # passed straight into something else (often a typed constructor)
+        if self._in_validating_function(node):
+            return
         target_text = " ".join(self.source.segment(target) for target in targets_of(parent))
         first = positional(node, 0)
         source_text = self.source.segment(first) if first is not None else ""

@@ -129,8 +129,9 @@ class TestsMissing(RepoRule):
 
     What it checks:
     No `test_*.py` or `*_test.py` file and no Python file under a `tests/` folder
-    (`conftest.py` alone does not count), and no CI step that runs notebooks or
-    doctests as tests (nbdev_test, `--nbval`, `--nbmake`, `--doctest-modules`).
+    (`conftest.py` alone does not count, nor an empty test file or a script named like a
+    test that has no test function, assertion or test framework), and no CI step that runs
+    notebooks or doctests as tests (nbdev_test, `--nbval`, `--nbmake`, `--doctest-modules`).
 
     Why it matters:
     Without tests, every change to data handling, features, training or serving
@@ -160,6 +161,8 @@ class TestsMissing(RepoRule):
     ]
     INVALID = [
         Example({"train.py": "def main():\n    pass\n", "tests/conftest.py": "import pytest\n"}, expect=["train.py"]),
+        Example({"train.py": "def main():\n    pass\n", "tests/test_model.py": "", "homework/q3_test.py": "print(predict([1, 2]))\n"},
+                expect=["train.py"], note="An empty test file, and a script named like a test, hold no tests."),
         Example({"analysis.ipynb": notebook("x = 1")}, expect=["analysis.ipynb"]),
     ]
 
@@ -201,6 +204,16 @@ class TestsNotRunInCi(RepoRule):
                 "tests/test_a.py": "def test_a():\n    pass\n",
                 ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: python -m pytest -q\n",
             }
+        ),
+        Example(
+            {
+                "backend/tests/test_api.py": "def test_api():\n    pass\n",
+                "backend/scripts/tests-start.sh": "#!/bin/bash\nbash scripts/test.sh\n",
+                "backend/scripts/test.sh": "#!/bin/bash\ncoverage run -m pytest tests/\n",
+                ".github/workflows/test-backend.yml": "jobs:\n  test:\n    steps:\n      - run: uv run bash scripts/tests-start.sh\n"
+                "        working-directory: backend\n",
+            },
+            note="Scripts named relative to the folder the step runs in.",
         ),
         Example(
             {
@@ -549,7 +562,7 @@ class FeatureCodeUntested(RepoRule):
                 "src/churn/features.py": "import pandas as pd\nimport sklearn\n\n\ndef clean_columns(df):\n    return df\n",
                 "src/churn/model.py": "def fit():\n    pass\n",
                 "src/churn/train.py": "from churn.features import clean_columns\nmodel.fit(clean_columns(df))\n",
-                "tests/test_model.py": "from churn.model import fit\n",
+                "tests/test_model.py": "from churn.model import fit\n\ndef test_fit():\n    fit()\n",
             },
             expect=["src/churn/features.py:5"],
         ),
@@ -635,7 +648,7 @@ class TrainingSmokeTestMissing(RepoRule):
                 "README.md": "# modelserver\n\n```\npip install modelserver\n```\n",
                 "modelserver/handler.py": "import torch\n\ndef handle(batch):\n    return model(batch)\n",
                 "examples/text/train.py": "import torch\nloss.backward()\n",
-                "tests/test_handler.py": "from modelserver.handler import handle\n",
+                "tests/test_handler.py": "from modelserver.handler import handle\n\ndef test_handle():\n    handle([])\n",
             },
             note="A published library: training in its examples is the users'.",
         ),
@@ -645,7 +658,7 @@ class TrainingSmokeTestMissing(RepoRule):
             {
                 "pkg/train.py": "import torch\n\ndef run():\n    loss.backward()\n",
                 "pkg/data.py": "def load():\n    pass\n",
-                "tests/test_data.py": "from pkg.data import load\n",
+                "tests/test_data.py": "from pkg.data import load\n\ndef test_load():\n    load()\n",
             },
             expect=["pkg/train.py:4"],
         ),
@@ -655,7 +668,7 @@ class TrainingSmokeTestMissing(RepoRule):
                 "README.md": "# app\n\n```\npip install -r requirements.txt\n```\n",
                 "app/handler.py": "import torch\n",
                 "examples/text/train.py": "import torch\nloss.backward()\n",
-                "tests/test_handler.py": "from app.handler import handle\n",
+                "tests/test_handler.py": "from app.handler import handle\n\ndef test_handle():\n    handle([])\n",
             },
             expect=["examples/text/train.py:2"],
             note="Not a published library: its examples are judged.",
