@@ -14,7 +14,7 @@ import json
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -422,6 +422,19 @@ _DEV_REQUIREMENT_WORDS = frozenset(
 
 
 _TEST_CONTENT = lazy_compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+test|^[ \t]*class[ \t]+Test|\bassert\b|\bunittest\b|\bpytest\b|\bhypothesis\b|\bnose\b", re.M)
+
+
+def folder_of(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def same_project(folder: str, others: Iterable[str]) -> bool:
+    """Whether one of `others` is `folder`, one of its parents or one of its sub-folders: what is
+    declared there (a pin, a production server) applies here; a sibling project's (`a/` for `b/`)
+    does not."""
+    return any(
+        other == folder or not other or not folder or folder.startswith(other + "/") or other.startswith(folder + "/") for other in others
+    )
 
 
 def _mentioned(path: str, text: str) -> bool:

@@ -13,7 +13,15 @@ from mlready.parsers.dockerfile import Dockerfile, parse_image
 from mlready.parsers.requirements import canonical_name, parse_requirement_line, parse_requirements
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
-from mlready.repo.facts import ML_FRAMEWORK_PACKAGES, DeclaredDependency, ImportSite, is_test_path, requirements_group
+from mlready.repo.facts import (
+    ML_FRAMEWORK_PACKAGES,
+    DeclaredDependency,
+    ImportSite,
+    folder_of,
+    is_test_path,
+    requirements_group,
+    same_project,
+)
 from mlready.rule import Example, FileRule, RepoRule, notebook
 
 # -- shared helpers ------------------------------------------------------------------------
@@ -270,8 +278,9 @@ class DependencyManifestMissing(RepoRule):
     """The code imports third-party packages, but no manifest declares any dependency.
 
     What it checks:
-    The repository has none of `requirements*.txt`, a `pyproject.toml` with a `[project]` or
-    Poetry table, `setup.py`, `setup.cfg`, `Pipfile` or a conda `environment.yml`, while its
+    The repository has none of `requirements*.txt` (an empty one, or one of comments only, does
+    not count), a `pyproject.toml` with a `[project]` or Poetry table, `setup.py`, `setup.cfg`,
+    `Pipfile` or a conda `environment.yml`, while its
     code imports packages outside the standard library and the repository itself. When the
     packages are only installed ad hoc (a `pip install` line in the README, `!pip install` in a
     notebook, `RUN pip install` in a Dockerfile), the finding is partial.
@@ -300,6 +309,8 @@ class DependencyManifestMissing(RepoRule):
     ]
     INVALID = [
         Example({"train.py": "import json\nimport numpy as np\nimport sklearn\n"}, expect=["train.py:2"]),
+        Example({"src/app.py": "import click\nimport dotenv\n", "requirements.txt": "# fill in\n"}, expect=["src/app.py:1"],
+                note="An empty requirements file declares nothing."),
         Example(
             {"explore.ipynb": notebook("!pip install pandas", "import pandas as pd")},
             expect=["explore.ipynb[1]:1"],
@@ -345,7 +356,11 @@ class DependencyManifestMissing(RepoRule):
 
 def _has_manifest(repo: Repo) -> bool:
     for file in repo.facts.manifests:
-        if file.kind == "requirements" or file.name in ("setup.py", "setup.cfg", "Pipfile"):
+        if file.kind == "requirements":
+            # An empty requirements file (or one of comments only) declares nothing.
+            if any(line.strip() and not line.lstrip().startswith("#") for line in (repo.text(file.path) or "").splitlines()):
+                return True
+        elif file.name in ("setup.py", "setup.cfg", "Pipfile"):
             return True
         if file.name == "pyproject.toml":
             data = repo.toml(file.path) or {}
@@ -471,11 +486,11 @@ class RequirementUnpinned(FileRule):
                 for item in repo.requirements(file.path) or []
                 if item.name is None and item.url is not None
             ]
-        here = _folder(file.path)
+        here = folder_of(file.path)
         loose = [
             dependency
             for dependency in deps
-            if not dependency.pinned and not _same_project(here, pinned_elsewhere.get(dependency.name, ()))
+            if not dependency.pinned and not same_project(here, pinned_elsewhere.get(dependency.name, ()))
         ]
         if not loose:
             return
@@ -535,20 +550,10 @@ def _exact_requirement_pins(repo: Repo) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for dependency in repo.facts.dependencies:
         if dependency.pinned and dependency.path in requirement_files:
-            found.setdefault(dependency.name, set()).add(_folder(dependency.path))
+            found.setdefault(dependency.name, set()).add(folder_of(dependency.path))
     return found
 
 
-def _folder(path: str) -> str:
-    return path.rpartition("/")[0]
-
-
-def _same_project(folder: str, others: Iterable[str]) -> bool:
-    """Whether one of `others` is `folder`, one of its parents or one of its sub-folders: a pin made
-    there applies here; a sibling project's (`a/` for `b/`) does not."""
-    return any(
-        other == folder or not other or not folder or folder.startswith(other + "/") or other.startswith(folder + "/") for other in others
-    )
 
 
 # -- DEP003 --------------------------------------------------------------------------------
@@ -616,17 +621,17 @@ class MlFrameworkUnpinned(RepoRule):
         pinned: dict[str, set[str]] = {}
         for dependency in repo.facts.dependencies:
             if dependency.pinned and dependency.group != "dev":
-                pinned.setdefault(_CONDA_ALIASES.get(dependency.name, dependency.name), set()).add(_folder(dependency.path))
+                pinned.setdefault(_CONDA_ALIASES.get(dependency.name, dependency.name), set()).add(folder_of(dependency.path))
         for lock in repo.facts.lock_files:
             for name in repo.facts.names_locked_by(lock.path):
-                pinned.setdefault(_CONDA_ALIASES.get(name, name), set()).add(_folder(lock.path))
+                pinned.setdefault(_CONDA_ALIASES.get(name, name), set()).add(folder_of(lock.path))
         for name in _external_pins(repo) | {name for name, exact in _cog_packages(repo).items() if exact}:
             pinned.setdefault(name, set()).add("")
         for dependency in repo.facts.dependencies:
             framework = _framework(dependency.name)
             if framework is None or dependency.group == "dev" or dependency.pinned:
                 continue
-            if _same_project(_folder(dependency.path), pinned.get(framework, ())):
+            if same_project(folder_of(dependency.path), pinned.get(framework, ())):
                 continue
             if _one_release_series(dependency.specifier):
                 continue

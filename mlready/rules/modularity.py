@@ -194,7 +194,8 @@ class NotebookNonLinearExecution(FileRule):
     INVALID = [
         Example(
             {"shuffled.ipynb": notebook("a = 1", "b = 2", "c = 3", counts=[3, 1, 2])}, expect=["shuffled.ipynb[1]:1"]
-        )
+        ),
+        Example({"copied.ipynb": notebook("a = 1", "b = 2", counts=[2, 2])}, expect=["copied.ipynb[1]:1"]),
     ]
 
     def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:
@@ -206,9 +207,13 @@ class NotebookNonLinearExecution(FileRule):
             if cell.execution_count is None:
                 continue
             if previous is not None and cell.execution_count <= previous:
+                what = (
+                    f"execution count [{previous}] appears twice (a copied cell, or outputs of two sessions)"
+                    if cell.execution_count == previous
+                    else f"cell run as [{cell.execution_count}] after a cell run as [{previous}]"
+                )
                 yield self.finding(
-                    f"cell run as [{cell.execution_count}] after a cell run as [{previous}]: "
-                    "restart and run all cells in order",
+                    f"{what}: restart and run all cells in order",
                     file.path,
                     1,
                     1,

@@ -452,6 +452,10 @@ def _compared_models(rule: PythonRule, node: ast.expr) -> bool:
     return sum(isinstance(item, ast.Call) for item in elements) >= 2
 
 
+# Methods that fill a model with saved weights.
+_LOADING_METHODS = ("load_model", "load_weights", "load_state_dict")
+
+
 class HyperparametersNotExplicit(PythonRule):
     """A model or optimizer is built with library defaults only.
 
@@ -522,6 +526,13 @@ class HyperparametersNotExplicit(PythonRule):
             },
             note="A schedule sets the learning rate on the parameter groups.",
         ),
+        Example(
+            {
+                "serve.py": "import xgboost as xgb\n\nmodel = xgb.XGBRegressor()\nmodel.load_model('model.json')\n"
+                "ranker = xgb.XGBRanker().load_model('ranker.json')\n"
+            },
+            note="Saved weights are loaded into an empty model: nothing is trained with the defaults.",
+        ),
     ]
     INVALID = [
         Example(
@@ -564,6 +575,8 @@ class HyperparametersNotExplicit(PythonRule):
             return
         if _compared_models(self, node):
             return  # a list of models compared with their defaults
+        if self._loaded_into(node):
+            return  # an empty model that saved weights are loaded into: nothing is trained with the defaults
         parent = self.parent(node)
         outer = self.parent(parent) if isinstance(parent, ast.keyword) else parent
         if (
@@ -573,6 +586,16 @@ class HyperparametersNotExplicit(PythonRule):
         ):
             return
         self.defaults.append((self.position(node), name.rsplit(".", 1)[-1]))
+
+    def _loaded_into(self, node: ast.Call) -> bool:
+        """`XGBRegressor().load_model(path)`, or `model = XGBRegressor()` then `model.load_model(path)`."""
+        parent = self.parent(node)
+        if isinstance(parent, ast.Attribute) and parent.attr in _LOADING_METHODS:
+            return True
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            loading = "|".join(_LOADING_METHODS)
+            return re.search(rf"\b{re.escape(parent.targets[0].id)}\.(?:{loading})\s*\(", self.source.text) is not None
+        return False
 
     def finish(self) -> None:
         if not self.defaults:

@@ -18,7 +18,7 @@ from mlready.model import Finding, Pillar, Severity
 from mlready.patterns import finditer, lazy_compile
 from mlready.patterns import search as gated_search
 from mlready.repo import Repo, SourceFile
-from mlready.repo.facts import is_example_path, is_test_path
+from mlready.repo.facts import folder_of, is_example_path, is_test_path, same_project
 from mlready.repo.repo import is_rows
 from mlready.rule import Example, PythonRule, RepoRule, notebook
 from mlready.rules.pyast import (
@@ -1470,8 +1470,9 @@ class FlaskDebugEnabled(RepoRule):
     `app.run(debug=True)` or `app.run_server(debug=True)` in code that imports Flask or Dash,
     `app.debug = True`, `app.config["DEBUG"] = True`, and `FLASK_DEBUG=1` or `FLASK_ENV=development`
     in Dockerfiles, Compose/Kubernetes files and committed `.env` files (bandit B201). A `debug=True`
-    run under `if __name__ == "__main__":` is not flagged when the image or Procfile serves the app
-    with a production server (gunicorn, uWSGI, waitress), since that block never runs there.
+    run under `if __name__ == "__main__":` is not flagged when an image, Procfile or manifest of
+    the same project (the app's folder, a parent or a sub-folder) serves it with, or installs, a
+    production server (gunicorn, uWSGI, waitress), since that block never runs there.
 
     Why it matters:
     The Werkzeug debugger lets anyone who reaches an error page run Python on the server. Debug
@@ -1502,14 +1503,23 @@ class FlaskDebugEnabled(RepoRule):
         Example({"app.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', debug=True)\n"}, expect=["app.py:5"]),
         Example({"Dockerfile": "FROM python:3.11-slim\nENV FLASK_DEBUG=1\nCMD [\"flask\", \"run\"]\n"}, expect=["Dockerfile:2"]),
         Example({"dashboard.ipynb": notebook("from dash import Dash", "app = Dash(__name__)\napp.run_server(debug=True)")}, expect=["dashboard.ipynb[1]:2"]),
+        Example(
+            {
+                "mnist/web-ui/flask_server.py": "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True, host='0.0.0.0')\n",
+                "mnist/web-ui/Dockerfile": "FROM python:3.11-slim\nCMD [\"python\", \"flask_server.py\"]\n",
+                "github_issue_summarization/Dockerfile": "FROM python:3.11-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+            },
+            expect=["mnist/web-ui/flask_server.py:5"],
+            note="Another project's gunicorn image does not serve this app.",
+        ),
     ]
 
     def check(self, repo: Repo) -> Iterable[Finding]:
-        wsgi = self._wsgi_served(repo)
+        served = self._wsgi_served(repo)
         for path in repo.facts.files_importing("flask", "dash"):
             if is_test_path(path):
                 continue
-            yield from self._check_code(repo, path, wsgi)
+            yield from self._check_code(repo, path, same_project(folder_of(path), served))
         ci = {file.path for file in repo.facts.ci_files}
         config_files = [
             file
@@ -1561,10 +1571,12 @@ class FlaskDebugEnabled(RepoRule):
                 )
 
     @staticmethod
-    def _wsgi_served(repo: Repo) -> bool:
-        files = [*repo.facts.dockerfiles, *repo.facts.deploy_manifests]
+    def _wsgi_served(repo: Repo) -> set[str]:
+        """The folders of the images, Procfiles and scripts that serve an app with a production server,
+        and of the manifests that install one (a project that declares gunicorn is served by it)."""
+        files = [*repo.facts.dockerfiles, *repo.facts.deploy_manifests, *repo.facts.manifests]
         files.extend(file for file in repo.all_files if file.name in ("Procfile", "app.yaml", "supervisord.conf") or file.name.endswith(".sh"))
-        return repo.first(_WSGI_SERVER, files, code_only=False) is not None
+        return {folder_of(match.path) for match in repo.search(_WSGI_SERVER, files, code_only=False)}
 
 
 def redact(text: str) -> str:
