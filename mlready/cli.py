@@ -279,7 +279,8 @@ def _apply_cli(
 
 
 def gate_failed(report: Any, settings: Settings) -> bool:
-    if settings.fail_under is not None and report.score.overall < settings.fail_under:
+    overall = report.score.overall  # None when no selected rule applies: nothing to fail on
+    if settings.fail_under is not None and overall is not None and overall < settings.fail_under:
         return True
     threshold = settings.fail_on_severity
     return threshold is not None and any(finding.severity.rank >= threshold.rank for finding in report.findings)

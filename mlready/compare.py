@@ -11,7 +11,7 @@ from typing import Any
 
 from mlready.engine import Report
 from mlready.model import Finding, Pillar
-from mlready.reporters.common import round_score
+from mlready.reporters.common import format_score, round_score
 
 
 @dataclass
@@ -23,16 +23,17 @@ class Comparison:
     fixed_findings: list[Finding]
 
     @property
-    def base_score(self) -> int:
-        return round_score(self.base.score.overall)
+    def base_score(self) -> int | None:
+        return None if self.base.score.overall is None else round_score(self.base.score.overall)
 
     @property
-    def score(self) -> int:
-        return round_score(self.head.score.overall)
+    def score(self) -> int | None:
+        return None if self.head.score.overall is None else round_score(self.head.score.overall)
 
     @property
     def delta(self) -> int:
-        return self.score - self.base_score
+        """The change of the score (0 when either side has nothing to score)."""
+        return 0 if self.score is None or self.base_score is None else self.score - self.base_score
 
     def pillar_deltas(self) -> dict[Pillar, tuple[int | None, int | None]]:
         result = {}
@@ -47,7 +48,7 @@ class Comparison:
 
     def headline(self) -> str:
         """For example: readiness 71 → 64 (monitoring −20: MON001 monitoring-absent in serve.py)."""
-        text = f"readiness {self.base_score} → {self.score}"
+        text = f"readiness {format_score(self.base_score)} → {format_score(self.score)}"
         changes = []
         for pillar, (before, after) in self.pillar_deltas().items():
             if before is not None and after is not None and after != before:

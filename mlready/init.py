@@ -21,14 +21,15 @@ class Planned:
 
 
 def starter_config(report: Report, for_pyproject: bool) -> str:
-    floor = max(0, int(report.score.overall) // 5 * 5)
+    current = report.score.overall or 0.0
+    floor = max(0, int(current) // 5 * 5)
     failing = [result for result in report.results if result.outcome is Outcome.FAIL]
     header = "[tool.mlready]\n" if for_pyproject else ""
     lines = [
         "# mlready configuration: https://github.com/mlready/mlready#configuration",
         header.rstrip("\n"),
         'select = ["ALL"]',
-        f"# The current score is {int(report.score.overall + 0.5)}: the gate starts here, raise it as the project improves.",
+        f"# The current score is {int(current + 0.5)}: the gate starts here, raise it as the project improves.",
         f"fail-under = {floor}",
         'fail-on = "error"',
         '# extend-exclude = ["scratch/"]',

@@ -6,6 +6,8 @@
 - The overall score is the weighted mean of the scored pillars (core pillars weigh double).
 - The level is set by the weakest core pillar, as the ML Test Score takes the minimum
   over its sections; the practices around the pillars count in the overall score.
+- When no selected rule applies (all skipped), there is nothing to score: the overall
+  score is None and the level "n/a".
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ LEVELS = (
     (80.0, "pilot", "ready for a pilot: basic production practices are in place, some gaps remain"),
     (101.0, "production", "production-ready by every static check mlready makes"),
 )
+NOT_SCORED = ("n/a", "no selected rule applies to this repository: nothing to score")
 
 TOP_FIXES = 5
 
@@ -47,7 +50,7 @@ class Fix:
 
 @dataclass
 class Score:
-    overall: float
+    overall: float | None
     level: str
     level_text: str
     weakest: Pillar | None
@@ -81,10 +84,10 @@ def pillar_scores(results: Sequence[RuleResult]) -> dict[Pillar, PillarScore]:
     return scores
 
 
-def overall(pillars: dict[Pillar, PillarScore]) -> float:
+def overall(pillars: dict[Pillar, PillarScore]) -> float | None:
     scored = [(pillar.weight, value.score) for pillar, value in pillars.items() if value.score is not None]
     if not scored:
-        return 0.0
+        return None
     return sum(weight * value for weight, value in scored) / sum(weight for weight, _ in scored)
 
 
@@ -96,7 +99,7 @@ def level_of(pillars: dict[Pillar, PillarScore]) -> tuple[str, str, Pillar | Non
     if not scored:
         scored = [(value.score, pillar.value, pillar) for pillar, value in pillars.items() if value.score is not None]
     if not scored:
-        return LEVELS[0][1], LEVELS[0][2], None
+        return NOT_SCORED[0], NOT_SCORED[1], None
     weakest_score, _, weakest = min(scored)
     for bound, name, text in LEVELS:
         if weakest_score < bound:
@@ -113,7 +116,7 @@ def score(results: Sequence[RuleResult], summaries: dict[str, str]) -> Score:
             continue
         fixed = list(results)
         fixed[index] = RuleResult(result.code, result.name, result.pillar, result.severity, Outcome.PASS)
-        gain = overall(pillar_scores(fixed)) - current
+        gain = (overall(pillar_scores(fixed)) or 0.0) - (current or 0.0)
         fixes.append(Fix(result.code, result.name, gain, summaries.get(result.code, "")))
     fixes.sort(key=lambda fix: (-round(fix.gain, 6), fix.code))
     level, text, weakest = level_of(pillars)

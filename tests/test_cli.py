@@ -57,6 +57,18 @@ def test_fail_on_warning_and_fail_under(make_repo) -> None:  # type: ignore[no-u
     assert invoke("check", str(root), *CORE_MOD, "--fail-under", "10")[0] == 0
 
 
+def test_nothing_to_score_when_no_selected_rule_applies(make_repo) -> None:  # type: ignore[no-untyped-def]
+    # EVL008 needs torch and MON001 serving code: neither applies to this repository.
+    root = make_repo({"app.py": "import json\n", "README.md": "# app\n"})
+    code, out, _ = invoke("check", str(root), "--select", "EVL008,MON001", "--fail-under", "80", "--no-color")
+    assert code == 0, out  # nothing was judged, so the score gate cannot fail
+    assert "Readiness n/a  level: n/a" in out
+    code, out, _ = invoke("check", str(root), "--select", "EVL008,MON001", "--format", "json")
+    data = json.loads(out)
+    assert data["score"] is None and data["level"] == "n/a"
+    assert {rule["outcome"] for rule in data["rules"] if rule["code"] in ("EVL008", "MON001")} == {"skip"}
+
+
 def test_usage_errors_exit_2(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(CLEAN)
     assert invoke("check", str(tmp_path / "missing"))[0] == 2

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from mlready.engine import Report
-from mlready.reporters.common import Context, round_score
+from mlready.reporters.common import Context, out_of_100
 
-COLOURS = {"research": "red", "prototype": "orange", "pilot": "yellowgreen", "production": "brightgreen"}
+COLOURS = {"research": "red", "prototype": "orange", "pilot": "yellowgreen", "production": "brightgreen", "n/a": "lightgrey"}
 
 
 def render(report: Report, context: Context) -> str:
@@ -15,7 +15,7 @@ def render(report: Report, context: Context) -> str:
     document = {
         "schemaVersion": 1,
         "label": "ml readiness",
-        "message": f"{round_score(score.overall)}/100 {score.level}",
+        "message": f"{out_of_100(score.overall)} {score.level}" if score.overall is not None else "n/a",
         "color": COLOURS[score.level],
     }
     return json.dumps(document) + "\n"

@@ -49,6 +49,11 @@ def format_score(value: float | None) -> str:
     return "n/a" if value is None else str(round_score(value))
 
 
+def out_of_100(value: float | None) -> str:
+    """The overall score as shown: `71/100`, or `n/a` when no selected rule applies."""
+    return "n/a" if value is None else f"{round_score(value)}/100"
+
+
 def round_score(value: float) -> int:
     """Scores are shown as whole numbers, rounded half up (not banker's rounding)."""
     return int(value + 0.5)

@@ -11,7 +11,7 @@ import os
 
 from mlready.engine import Report
 from mlready.model import Severity
-from mlready.reporters.common import Context, anchor_path, disk_line, round_score, safe_text
+from mlready.reporters.common import Context, anchor_path, disk_line, out_of_100, safe_text
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -37,7 +37,7 @@ def render(report: Report, context: Context) -> str:
         message = finding.message if finding.cell is None else f"{finding.message} (cell {finding.cell}, line {finding.line})"
         lines.append(f"::{COMMANDS[finding.severity]} {','.join(properties)}::{escape_data(message)}")
     score = report.score
-    lines.append(f"::notice title=mlready::{escape_data(f'Readiness {round_score(score.overall)}/100, level {score.level}')}")
+    lines.append(f"::notice title=mlready::{escape_data(f'Readiness {out_of_100(score.overall)}, level {score.level}')}")
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         from mlready.reporters.markdown import render as render_markdown

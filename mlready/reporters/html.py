@@ -14,9 +14,9 @@ from mlready import __version__
 from mlready.docs import sections
 from mlready.engine import Report
 from mlready.model import Finding
-from mlready.reporters.common import Context, format_score, location, safe_text
+from mlready.reporters.common import Context, format_score, location, out_of_100, safe_text
 
-COLOURS = {"research": "#c62828", "prototype": "#ef6c00", "pilot": "#9e9d24", "production": "#2e7d32"}
+COLOURS = {"research": "#c62828", "prototype": "#ef6c00", "pilot": "#9e9d24", "production": "#2e7d32", "n/a": "#9e9e9e"}
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
@@ -36,8 +36,8 @@ def e(text: str) -> str:
     return escape(safe_text(text), quote=True)
 
 
-def gauge(score: float, level: str) -> str:
-    angle = math.pi * (1 - max(0.0, min(100.0, score)) / 100)
+def gauge(score: float | None, level: str) -> str:
+    angle = math.pi * (1 - max(0.0, min(100.0, score or 0.0)) / 100)
     x, y = 100 + 80 * math.cos(angle), 100 - 80 * math.sin(angle)
     large = 0
     return (
@@ -99,7 +99,7 @@ def render(report: Report, context: Context) -> str:
         f"<h1>mlready readiness report <span class=\"muted\">{e(context.root_label)}</span></h1>",
         '<div class="top">',
         gauge(score.overall, score.level),
-        f"<div><p><strong>Readiness {format_score(score.overall)}/100</strong>, level <strong>{e(score.level)}</strong>: {e(score.level_text)}.</p>",
+        f"<div><p><strong>Readiness {out_of_100(score.overall)}</strong>, level <strong>{e(score.level)}</strong>: {e(score.level_text)}.</p>",
     ]
     if score.weakest is not None:
         out.append(f"<p>Weakest pillar: <strong>{e(score.weakest.value)}</strong>, which sets the level.</p>")

@@ -35,7 +35,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "mlready_version": __version__,
-        "score": round_score(score.overall),
+        "score": None if score.overall is None else round_score(score.overall),
         "level": score.level,
         "weakest_pillar": score.weakest.value if score.weakest else None,
         "pillars": {

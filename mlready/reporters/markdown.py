@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mlready.engine import Report
 from mlready.model import Outcome, Pillar
-from mlready.reporters.common import Context, format_score, location, safe_text
+from mlready.reporters.common import Context, format_score, location, out_of_100, safe_text
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~"
 
@@ -22,7 +22,7 @@ def md(text: str) -> str:
 
 def render(report: Report, context: Context) -> str:
     score = report.score
-    lines = [f"## mlready: readiness {format_score(score.overall)}/100 ({score.level})", ""]
+    lines = [f"## mlready: readiness {out_of_100(score.overall)} ({score.level})", ""]
     compare = getattr(report, "compare", None)
     if compare is not None:
         lines += [f"**{md(compare.headline())}**", ""]

@@ -8,7 +8,7 @@ from itertools import groupby
 from mlready import __version__
 from mlready.engine import Report
 from mlready.model import Severity
-from mlready.reporters.common import Context, format_score, location, safe_text
+from mlready.reporters.common import Context, format_score, location, out_of_100, safe_text
 from mlready.rule import Rule
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -36,12 +36,12 @@ def render(report: Report, context: Context) -> str:
     if not quiet:
         lines.append(f"mlready {__version__}: {safe_text(root_label)}")
         lines.append("")
-    level_colour = {"research": "red", "prototype": "yellow", "pilot": "blue", "production": "green"}[score.level]
+    level_colour = {"research": "red", "prototype": "yellow", "pilot": "blue", "production": "green"}.get(score.level)
     weakest = ""
     if score.weakest is not None:
         weakest = f" (weakest pillar: {score.weakest.value} {format_score(score.pillars[score.weakest].score)})"
     lines.append(
-        style(f"Readiness {format_score(score.overall)}/100", bold=True)
+        style(f"Readiness {out_of_100(score.overall)}", bold=True)
         + "  level: "
         + style(score.level, fg=level_colour, bold=True)
         + weakest
