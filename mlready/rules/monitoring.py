@@ -937,6 +937,15 @@ class AlertingNotConfigured(RepoRule):
             },
             expect=["app.py:5"],
         ),
+        Example(
+            {
+                "a_predict/app.py": "from flask import Flask\nimport joblib\n\napp = Flask(__name__)\nmodel = joblib.load('m.pkl')\n",
+                "b_service/main.py": "from fastapi import FastAPI\nfrom prometheus_client import make_asgi_app\nimport joblib\n\n"
+                "app = FastAPI()\napp.mount('/metrics', make_asgi_app())\nmodel = joblib.load('m.pkl')\n",
+            },
+            expect=["b_service/main.py:5"],
+            note="Pointed at the service that exports metrics.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -948,7 +957,9 @@ class AlertingNotConfigured(RepoRule):
     def check(self, repo: Repo) -> Iterable[Finding]:
         if first_in_files(repo, _ALERT_CONFIG, [*config_files(repo), *source_code(repo)]):
             return
-        path, line = serving_anchor(repo)
+        # Point at a service that exports metrics, when one does itself (not at one MON001 says exports none).
+        exporting = set(repo.facts.files_importing(*_METRICS_MODULES)) & set(repo.facts.serving_frameworks)
+        path, line = serving_anchor(repo, exporting or None)
         documented = first_in_docs(repo, _ALERT_DOCS)
         if documented:
             yield self.finding(
