@@ -325,3 +325,18 @@ def test_the_walk_maps_async_forms_and_visits_decorators_before_the_body() -> No
     rule = LoopsAndDefs()
     found = [(finding.line, finding.message) for finding in rule.check_file(repo.file("a.py"), repo)]  # type: ignore[arg-type]
     assert found == [(2, "def fetch"), (1, "call register"), (1, "call key"), (3, "for"), (3, "call stream")]
+
+
+def test_a_grouped_install_finding_names_each_package_once() -> None:
+    from mlready.registry import find_rule
+    from mlready.rule import Example
+    from mlready.testing import run_example
+
+    rule = find_rule("DEP010")
+    assert rule is not None
+    script = "#!/bin/sh\npip install numpy\npip install numpy\npip install pandas\npip install numpy\n"
+    report = run_example(rule, Example({"scripts/setup.sh": script}))
+    messages = [finding.message for finding in report.rule("DEP010").findings]
+    assert messages == [
+        "4 commands here install 2 packages without an exact version: `numpy`, `pandas`; put them in a pinned requirements file"
+    ]

@@ -37,7 +37,7 @@ _TOOLING = frozenset(
 _CI_TOOLING_PREFIXES = (
     "pytest", "flake8", "sphinx", "mkdocs", "types-", "coverage", "codecov", "black", "ruff", "mypy", "pylint",
     "isort", "bandit", "safety", "pip-audit", "pydocstyle", "pyright", "interrogate", "nbqa", "nbstripout",
-    "pre-commit", "check-manifest", "docformatter", "yapf", "autopep8", "jupyter-book", "nbval", "hypothesis",
+    "pre-commit", "check-manifest", "docformatter", "yapf", "autopep8", "jupyter-book", "nbval", "nbmake", "hypothesis",
     "pyupgrade", "codespell", "darglint", "vulture", "radon", "xenon", "semgrep", "detect-secrets",
 )
 
@@ -228,7 +228,7 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def _names(packages: Iterable[PipPackage], limit: int = 6) -> str:
-    shown = [f"`{package.text}`" for package in packages]
+    shown = list(dict.fromkeys(f"`{package.text}`" for package in packages))  # each once, in order
     more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
     return ", ".join(shown[:limit]) + more
 
@@ -1058,6 +1058,17 @@ def _matrix_values(matrix: Any, key: str, lines: list[str]) -> Iterator[tuple[st
             yield _raw_value(lines, line), line
 
 
+def _templated_python_version(repo: Repo) -> bool:
+    """A project template (cookiecutter, copier) states the version through a placeholder that each
+    generated project fills in: `requires-python = "{{ cookiecutter.python }}"`, or a `.python-version` of one."""
+    for file in repo.all_files:
+        if file.name == ".python-version" and "{{" in (repo.text(file.path) or ""):
+            return True
+        if file.name == "pyproject.toml" and re.search(r"^\s*requires-python\s*=\s*[\"'][^\"'\n]*\{\{", repo.text(file.path) or "", re.M):
+            return True
+    return False
+
+
 # "Python 3.10", "python>=3.10", "python version: 3.10", "conda create -n env python=3.8"
 _STATED_PYTHON_VERSION = lazy_compile(r"\bpython\s*(?:version\s*)?(?:>=|==|=|:|\s)\s*v?3\.\d+", re.I)
 
@@ -1068,7 +1079,8 @@ class PythonVersionUnpinned(RepoRule):
     What it checks:
     None of: `requires-python` (or Poetry's `python`), `python_requires`, `.python-version`,
     `runtime.txt`, `.tool-versions` or mise `python`, a conda `python=` dependency, Pipfile
-    `python_version`, or a Dockerfile on a tagged base image. A Python version only in CI
+    `python_version`, a Dockerfile on a tagged base image, or, in a project template, one of these
+    filled by a placeholder (`requires-python = "{{ cookiecutter.python }}"`). A Python version only in CI
     (`setup-python`) or in a README (the root one or a sub-project's) gives partial credit.
 
     Why it matters:
@@ -1090,6 +1102,15 @@ class PythonVersionUnpinned(RepoRule):
         Example({"train.py": "x = 1\n", ".python-version": "3.11\n"}),
         Example({"train.py": "x = 1\n", "environment.yml": "dependencies:\n  - python=3.10\n"}),
         Example({"app.py": "x = 1\n", "Dockerfile": "FROM pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\n"}),
+        Example(
+            {
+                "cookiecutter.json": '{"python": "3.11"}\n',
+                "{{cookiecutter.name}}/src/app.py": "x = 1\n",
+                "{{cookiecutter.name}}/.python-version": "{%- if cookiecutter.uv -%}\n{{ cookiecutter.python }}\n{%- endif -%}\n",
+                "{{cookiecutter.name}}/pyproject.toml": "[project]\nname = 'x'\n{% if cookiecutter.uv %}requires-python = \"{{ cookiecutter.python }}\"{% endif %}\n",
+            },
+            note="A project template states the version through a placeholder.",
+        ),
     ]
     INVALID = [
         Example({"train.py": "import numpy\n", "requirements.txt": "numpy==1.26.4\n"}, expect=["requirements.txt"]),
@@ -1114,7 +1135,7 @@ class PythonVersionUnpinned(RepoRule):
         return None if repo.facts.code_files else "no Python code or notebooks"
 
     def check(self, repo: Repo) -> Iterable[Finding]:
-        if python_requirements(repo) or python_pins(repo) or docker_python_versions(repo):
+        if python_requirements(repo) or python_pins(repo) or docker_python_versions(repo) or _templated_python_version(repo):
             return
         for file in repo.facts.runtime_dockerfiles:
             parsed = repo.dockerfile(file.path)
@@ -1904,8 +1925,9 @@ def _grouped(rule: FileRule, path: str, found: list[tuple[int, list[PipPackage]]
     """One finding per install command, or one for the file when there are more than three."""
     if len(found) > 3:
         packages = [package for _, loose in found for package in loose]
+        distinct = len({package.text for package in packages})
         yield rule.finding(
-            f"{len(found)} commands here install {len(packages)} packages without an exact version: {_names(packages)}; "
+            f"{len(found)} commands here install {distinct} packages without an exact version: {_names(packages)}; "
             "put them in a pinned requirements file",
             path,
             found[0][0],
