@@ -132,7 +132,7 @@ def analyse(
         results=results,
         findings=findings,
         diagnostics=repo.diagnostics,
-        score=score(results, summaries),
+        score=score(results, summaries, has_code=bool(repo.facts.code_files)),
         suppressed=suppressed,
         files_analysed=len(repo.all_files),
         ml_test_score=compute_ml_test_score(results, [type(rule) for rule in rules]),

@@ -6,8 +6,10 @@
 - The overall score is the weighted mean of the scored pillars (core pillars weigh double).
 - The level is set by the weakest core pillar, as the ML Test Score takes the minimum
   over its sections; the practices around the pillars count in the overall score.
-- When no selected rule applies (all skipped), there is nothing to score: the overall
-  score is None and the level "n/a".
+- When no selected rule applies (all skipped), or the repository holds no Python code or
+  notebooks, there is nothing to score: the overall score is None and the level "n/a" (rules
+  that pass because there is nothing to find would otherwise make an empty repository
+  "production-ready").
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ LEVELS = (
     (101.0, "production", "production-ready by every static check mlready makes"),
 )
 NOT_SCORED = ("n/a", "no selected rule applies to this repository: nothing to score")
+NO_CODE = ("n/a", "no Python code or notebooks: nothing to score")
 
 TOP_FIXES = 5
 
@@ -107,8 +110,10 @@ def level_of(pillars: dict[Pillar, PillarScore]) -> tuple[str, str, Pillar | Non
     return LEVELS[-1][1], LEVELS[-1][2], weakest  # pragma: no cover - the last bound exceeds 100
 
 
-def score(results: Sequence[RuleResult], summaries: dict[str, str]) -> Score:
+def score(results: Sequence[RuleResult], summaries: dict[str, str], has_code: bool = True) -> Score:
     pillars = pillar_scores(results)
+    if not has_code:
+        return Score(None, NO_CODE[0], NO_CODE[1], None, pillars, [])
     current = overall(pillars)
     fixes = []
     for index, result in enumerate(results):

@@ -69,6 +69,14 @@ def test_nothing_to_score_when_no_selected_rule_applies(make_repo) -> None:  # t
     assert {rule["outcome"] for rule in data["rules"] if rule["code"] in ("EVL008", "MON001")} == {"skip"}
 
 
+def test_nothing_to_score_without_code(make_repo) -> None:  # type: ignore[no-untyped-def]
+    # Rules that find nothing to complain about in an empty repository must not make it "production-ready".
+    root = make_repo({"README.md": "# MLOps model API\n", "LICENSE": "MIT\n"})
+    code, out, _ = invoke("check", str(root), "--format", "json", "--fail-under", "50", "--fail-on", "never")
+    data = json.loads(out)
+    assert (code, data["score"], data["level"]) == (0, None, "n/a")
+
+
 def test_usage_errors_exit_2(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(CLEAN)
     assert invoke("check", str(tmp_path / "missing"))[0] == 2

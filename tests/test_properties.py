@@ -120,4 +120,7 @@ def test_the_whole_engine_survives_random_files(files: dict[str, bytes]) -> None
     rules, ignored = select_rules(Settings())
     report = analyse(Repo(MemorySource(dict(files))), Settings(), rules, ignored)
     assert not [item for item in report.diagnostics if "internal error" in item.message]
-    assert 0 <= report.score.overall <= 100
+    overall = report.score.overall
+    code = [name for name in files if name.endswith((".py", ".ipynb"))]
+    assert (overall is None) == (not code)  # no code, nothing to score
+    assert overall is None or 0 <= overall <= 100

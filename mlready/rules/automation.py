@@ -517,7 +517,7 @@ class LintersNotConfigured(RepoRule):
 # ---------------------------------------------------------------------------------------------
 
 _DEPLOY_COMMANDS = lazy_compile(
-    r"docker\s+(?:image\s+)?push|docker\s+buildx\s+build[^\n]*--push|docker/build-push-action|\bpush:\s*true"
+    r"docker\s+(?:image\s+)?push|docker\s+buildx\s+build(?:[^\n]|\\\n)*--push|docker/build-push-action|\bpush:\s*true"
     r"|docker[- ]compose\s+push|helm\s+(?:upgrade|install)|kubectl\s+(?:apply|set\s+image|rollout)|kustomize\s+build"
     r"|terraform\s+apply|pulumi\s+up|\bcdk\s+deploy|\bsam\s+deploy|serverless\s+deploy|\bsls\s+deploy"
     r"|gcloud\s+(?:run\s+deploy|app\s+deploy|builds\s+submit|functions\s+deploy|ai\s+(?:models|endpoints))"
@@ -534,6 +534,7 @@ _DEPLOY_SCRIPT = lazy_compile(r"(?i)(?:^|/)(?:deploy|release|publish)[\w.-]*\.(?
 # A CI workflow made for deploying (its file named so) that starts the service with Compose on its runner.
 _DEPLOY_WORKFLOW = lazy_compile(r"(?i)(?:^|/)[\w.-]*(?:deploy|release|delivery|\bcd\b)[\w.-]*\.ya?ml$")
 _COMPOSE_UP = lazy_compile(r"docker[- ]compose\b[^\n]*\bup\b")
+_NO_AUTODEPLOY = lazy_compile(r"^\s*autoDeploy:\s*false\b", re.M)
 
 
 class CdPipelineAbsent(RepoRule):
@@ -545,7 +546,8 @@ class CdPipelineAbsent(RepoRule):
     make target that CI calls, pushes an image, applies manifests (`helm upgrade`,
     `kubectl apply`), runs `terraform apply`, deploys to a cloud service (`fastapi deploy`,
     `vercel deploy` ...) or publishes a package, no deploy workflow starts the service with
-    `docker compose up` on its runner, and no CI job has a deployment `environment:`. A deploy script that is run by hand earns
+    `docker compose up` on its runner, no CI job has a deployment `environment:`, and no Render
+    blueprint (`render.yaml`, which deploys every push unless `autoDeploy: false`) is committed. A deploy script that is run by hand earns
     half credit. A course's demo app with no Dockerfile or manifest is not judged.
 
     Why it matters:
@@ -594,6 +596,18 @@ class CdPipelineAbsent(RepoRule):
             },
             note="A deploy workflow that starts the service with Compose on its runner.",
         ),
+        Example(
+            {
+                "Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app:app\"]\n",
+                ".github/workflows/ci_cd.yaml": "on: push\njobs:\n  build:\n    steps:\n      - run: |\n          docker buildx build \\\n"
+                "            -t ghcr.io/acme/risk:${{ github.sha }} \\\n            --push \\\n            .\n",
+            },
+            note="A command continued over several lines.",
+        ),
+        Example(
+            {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app:app\"]\n", "render.yaml": "services:\n  - type: web\n    runtime: docker\n"},
+            note="A Render blueprint: Render deploys every push.",
+        ),
     ]
     INVALID = [
         Example(
@@ -631,6 +645,8 @@ class CdPipelineAbsent(RepoRule):
             return
         if any(_DEPLOY_WORKFLOW.search(file.path) and _COMPOSE_UP.search(repo.text(file.path) or "") for file in facts.ci_files):
             return
+        if any(file.name in ("render.yaml", "render.yml") and not _NO_AUTODEPLOY.search(repo.text(file.path) or "") for file in repo.all_files):
+            return  # Render builds and deploys every push to the connected branch unless autoDeploy is false
         scripts = [file.path for file in repo.all_files if _DEPLOY_SCRIPT.search(file.path)]
         makefile = repo.text("Makefile") if repo.exists("Makefile") else None
         if makefile and re.search(r"^(?:deploy|release|publish)[\w-]*\s*:", makefile, re.M):

@@ -1007,7 +1007,9 @@ _FAIRNESS_EVIDENCE = (
 _REMOVING_CALLS = frozenset({"drop", "pop", "remove", "difference", "remove_columns", "drop_columns"})
 # The Titanic passenger list: survival in a 1912 shipwreck, a teaching dataset that decides nothing about anyone.
 _HISTORICAL_TOY_DATA = lazy_compile(r"(?i)titanic")
-_LOOKING_CALLS = frozenset({"groupby", "value_counts", "pivot_table", "crosstab", "countplot", "hist", "plot"})
+_LOOKING_CALLS = frozenset(
+    {"groupby", "value_counts", "pivot_table", "crosstab", "countplot", "hist", "plot", "unique", "nunique", "describe", "print"}
+)
 
 
 def _normalize_column(value: str) -> str:
@@ -1063,11 +1065,10 @@ def _cst_levels(child: ast.AST, parent: ast.AST) -> int:
 
 
 def _describes_values(node: ast.AST, parent: ast.AST) -> bool:
-    """Whether `node` is the collection of a membership test (`status in ["fixed", "disabled"]`) or a
-    reader's header names (`names=[...]`): values compared or a file described, not columns chosen."""
-    if isinstance(parent, ast.Compare) and node in parent.comparators:
-        return isinstance(parent.ops[parent.comparators.index(node)], (ast.In, ast.NotIn))
-    return isinstance(parent, ast.keyword) and parent.arg == "names"
+    """Whether `node` is compared (a row filter `df["gender"] == "Male"`, a membership test
+    `status in ["fixed", "disabled"]`) or a reader's header names (`names=[...]`): values compared or
+    a file described, not columns chosen."""
+    return isinstance(parent, ast.Compare) or (isinstance(parent, ast.keyword) and parent.arg == "names")
 
 
 def _header_variables(tree: ast.Module) -> frozenset[str]:
@@ -1099,9 +1100,9 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
     `disability`, `age`, ...) as `df["sex"]` or in a list of column names, and nowhere in the
     repository is fairness evaluated (fairlearn, aif360, aequitas, `MetricFrame`,
     `demographic_parity`/`equalized_odds` metrics). Columns only dropped (also with Hugging Face
-    `remove_columns`) or grouped by do not count, nor do lists in a membership test
-    (`status in [...]`) or a file's header names (`names=` of a reader, `df.columns = [...]`),
-    nor does `age` alone (often the age of a house, car or account). Files working on the Titanic passenger list, a teaching dataset about a 1912
+    `remove_columns`), grouped by, printed or summarised (`unique`, `describe`) do not count, nor do
+    comparisons (row filters, `status in [...]`) or a file's header names (`names=` of a reader,
+    `df.columns = [...]`), nor does `age` alone (often the age of a house, car or account). Files working on the Titanic passenger list, a teaching dataset about a 1912
     shipwreck, are not judged.
 
     Why it matters:
@@ -1172,6 +1173,16 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
                 "lightfm.LightFM().fit(interactions, user_features=users[['user_id', 'occupation']])\n"
             },
             note="Header names given to a reader, and values in a membership test, are not columns fed to the model.",
+        ),
+        Example(
+            {
+                "eda.ipynb": notebook(
+                    "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression",
+                    "print(df['gender'].unique())\nmales = df[df['gender'] == 'Male']",
+                    "LogisticRegression().fit(df[['tenure', 'charges']], df['churn'])",
+                )
+            },
+            note="A column printed, summarised or used in a row filter is looked at, not fed to the model.",
         ),
         Example(
             {

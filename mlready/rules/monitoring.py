@@ -159,9 +159,14 @@ def uses_any(repo: Repo, modules: Iterable[str], packages: Iterable[str]) -> str
             return module
     declared = repo.facts.declared_names
     for package in packages:
-        if package in declared or (package == "opentelemetry" and any(name.startswith("opentelemetry-") for name in declared)):
+        if package in declared or (package == "opentelemetry" and any(name.startswith(_OTEL_SETUP) for name in declared)):
             return package
     return None
+
+
+# OpenTelemetry packages one installs to instrument or export; `-api`, `-sdk` and `-proto` alone
+# come in as dependencies of other packages (MLflow's tracing), as a `pip freeze` shows.
+_OTEL_SETUP = ("opentelemetry-distro", "opentelemetry-instrumentation", "opentelemetry-exporter")
 
 
 class Handler(NamedTuple):
@@ -513,6 +518,14 @@ class MonitoringAbsent(RepoRule):
             },
             expect=["api/main.py:4"],
             note="Only the docs mention monitoring: half credit.",
+        ),
+        Example(
+            {
+                "app.py": "from flask import Flask\nimport joblib\n\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n",
+                "requirements.txt": "flask==3.0.3\nmlflow-skinny==3.5.0\nopentelemetry-api==1.38.0\nopentelemetry-sdk==1.38.0\n",
+            },
+            expect=["app.py:4"],
+            note="OpenTelemetry's API and SDK come in with MLflow: they instrument nothing.",
         ),
     ]
 
