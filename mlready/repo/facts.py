@@ -137,8 +137,9 @@ _APP_FACTORY = lazy_compile(r"(?:create|make|get|build|init|setup)_?(?:app|appli
 _MODEL_SERVER_RUN = lazy_compile(
     r"\bmlflow[\"',\s]+models[\"',\s]+serve\b|\btorchserve[\"',\s]+--start\b|\btritonserver\b|\btensorflow_model_server\b"
     r"|\bbentoml[\"',\s]+serve\b|\bmlserver[\"',\s]+start\b|\bseldon-core-microservice\b|\bvllm[\"',\s]+serve\b"
-    r"|\bvllm\.entrypoints\b|text-generation-launcher|\btensorflow/serving\b"
-    r"|\bpytorch/torchserve\b|\bseldonio/|text-generation-inference"
+    r"|\bvllm\.entrypoints\b|text-generation-launcher"
+    # image names, not the same words in a URL or a Go module path (`github.com/seldonio/seldon-core`)
+    r"|(?<![/\w.-])(?:tensorflow/serving\b|pytorch/torchserve\b|seldonio/)|text-generation-inference"
     r"|^kind:\s*(?:InferenceService|SeldonDeployment|ServingRuntime|ClusterServingRuntime|InferenceGraph|BentoDeployment)\b",
     re.M,
 )
@@ -421,7 +422,11 @@ _DEV_REQUIREMENT_WORDS = frozenset(
 )
 
 
-_TEST_CONTENT = lazy_compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+test|^[ \t]*class[ \t]+Test|\bassert\b|\bunittest\b|\bpytest\b|\bhypothesis\b|\bnose\b", re.M)
+# A test module: test functions or classes, or a test framework. Bare asserts count only in a file
+# that is not run as a script (`if __name__ == "__main__":`, as evaluation scripts named test_* are).
+_TEST_CONTENT = lazy_compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+test_|^[ \t]*class[ \t]+Test|\bunittest\b|\bpytest\b|\bhypothesis\b|\bnose\b", re.M)
+_ASSERTION = lazy_compile(r"^[ \t]*assert\b", re.M)
+_RUN_AS_SCRIPT = lazy_compile(r"^if[ \t]+__name__[ \t]*==", re.M)
 
 
 def folder_of(path: str) -> str:
@@ -776,8 +781,13 @@ class Facts:
         return [
             file
             for file in self.python_files
-            if is_test_path(file.path) and file.name != "__init__.py" and self.repo.contains(_TEST_CONTENT, file.path)
+            if is_test_path(file.path) and file.name != "__init__.py" and self._holds_tests(file)
         ]
+
+    def _holds_tests(self, file: SourceFile) -> bool:
+        if self.repo.contains(_TEST_CONTENT, file.path):
+            return True
+        return self.repo.contains(_ASSERTION, file.path) and not self.repo.contains(_RUN_AS_SCRIPT, file.path)
 
     @cached_property
     def source_files(self) -> list[SourceFile]:

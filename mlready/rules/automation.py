@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mlready.model import Finding, Pillar, Severity
+from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.rule import Example, FileRule, RepoRule
@@ -488,6 +488,12 @@ class LintersNotConfigured(RepoRule):
     INVALID = [
         Example({"src/m.py": "x = 1\n", "pyproject.toml": "[project]\nname = 'm'\n"}, expect=["pyproject.toml"]),
         Example({"src/m.py": "x = 1\n", "requirements-dev.txt": "black==24.1.0\n"}, expect=[""]),
+        Example(
+            {"src/slconfig.py": "from yapf.yapflib.yapf_api import FormatCode\n", "requirements.txt": "yapf==0.40.2\n"},
+            expect=[""],
+            outcome=Outcome.FAIL,
+            note="yapf is imported as a library here: it is no linter of the project (a full finding, not half credit).",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -501,7 +507,8 @@ class LintersNotConfigured(RepoRule):
         if _LINTER_COMMAND.search(repo.facts.ci_text):
             return
         anchor = next((name for name in ("pyproject.toml", "setup.cfg") if repo.exists(name)), None)
-        declared = sorted(_LINTER_PACKAGES & repo.facts.declared_names)
+        # A tool the code imports is a library it runs on (yapf formatting generated configs), not its linter.
+        declared = sorted(name for name in _LINTER_PACKAGES & repo.facts.declared_names if name.replace("-", "_") not in repo.facts.imported_modules)
         if declared:
             yield self.finding(
                 f"{', '.join(declared)} declared as dependencies but neither configured nor run by CI or hooks",

@@ -429,8 +429,9 @@ class RequirementUnpinned(FileRule):
         Example({"requirements.txt": "numpy==1.26.4\npandas==2.2.2 --hash=sha256:abc\nclip @ git+https://github.com/openai/CLIP.git@a1b2c3d4e5f6\n"}),
         Example({"requirements.in": "numpy\npandas>=2\n", "requirements.txt": "numpy==1.26.4\npandas==2.2.2\n"},
                 note="A pip-compile input next to its compiled, pinned output."),
-        Example({"requirements-dev.txt": "pytest\nruff\n", "docs/requirements.txt": "sphinx\n", "requirements.txt": "numpy==1.26.4\n"},
-                note="Dev, test and docs tooling may float."),
+        Example({"requirements-dev.txt": "pytest\nruff\n", "docs/requirements.txt": "sphinx\n", "requirements.txt": "numpy==1.26.4\n",
+                 ".devcontainer/requirements.txt": "boto3-stubs\npytest-xdist\npytest-cov\n"},
+                note="Dev, test and docs tooling may float, also in a file of tooling only."),
         Example(
             {"pyproject.toml": "[project]\nname = 'lib'\nclassifiers = ['Programming Language :: Python']\n", "requirements.txt": "numpy>=1.20\n"},
             note="A published library declares ranges on purpose.",
@@ -526,6 +527,9 @@ def _runtime_environment_file(file: SourceFile, repo: Repo) -> bool:
             return False
         if file.name.endswith(".in") and repo.exists(file.path[:-3] + ".txt"):
             return False
+        names = [dependency.name for dependency in repo.facts.dependencies if dependency.path == file.path]
+        if names and all(name.startswith(_CI_TOOLING_PREFIXES) or name.endswith("-stubs") for name in names):
+            return False  # test, lint and typing tooling only (a dev container's requirements)
     elif not (file.kind == "yaml" and file in repo.facts.manifests and not requirements_group(file.path)):
         return False
     return not (repo.facts.is_package_library and _read_by_packaging(repo, file))
@@ -911,6 +915,7 @@ def python_pins(repo: Repo) -> list[PythonPin]:
                     result.append(PythonPin(".python-version", file.path, number, version))
                     break
         elif file.name == "runtime.txt":
+            # Heroku's `python-3.11.9`; a bare `3.9` is Netlify's, which builds a docs site, not the app
             match = re.search(r"python-(\d\.\d+)", text)
             if match:
                 result.append(PythonPin("runtime.txt", file.path, _line_of(text, match.start()), match.group(1)))
@@ -1081,7 +1086,8 @@ class PythonVersionUnpinned(RepoRule):
     `runtime.txt`, `.tool-versions` or mise `python`, a conda `python=` dependency, Pipfile
     `python_version`, a Dockerfile on a tagged base image, or, in a project template, one of these
     filled by a placeholder (`requires-python = "{{ cookiecutter.python }}"`). A Python version only in CI
-    (`setup-python`) or in a README (the root one or a sub-project's) gives partial credit.
+    (`setup-python`), a README (the root one or a sub-project's) or a setup script (`conda create
+    ... python=3.10`) gives partial credit.
 
     Why it matters:
     Packages, pickles and numerical results change with the interpreter: code that trains on
@@ -1129,6 +1135,12 @@ class PythonVersionUnpinned(RepoRule):
             outcome=Outcome.PARTIAL,
             note="Documented in a sub-project's README: partial credit.",
         ),
+        Example(
+            {"serve.py": "x = 1\n", "requirements.txt": "ray==2.9.0\n", "setup.sh": "#!/bin/bash\nconda create -n serving python=3.10 -y\n"},
+            expect=["requirements.txt"],
+            outcome=Outcome.PARTIAL,
+            note="Stated by a setup script: partial credit.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -1143,8 +1155,8 @@ class PythonVersionUnpinned(RepoRule):
                 return
         metadata = repo.facts.package_metadata
         anchor = metadata[0].path if metadata else _main_manifest(repo) or (repo.facts.readme.path if repo.facts.readme else None)
-        readmes = [file for file in repo.facts.docs if file.name.lower().startswith("readme")]
-        documented = ci_python_versions(repo).versions or repo.first(_STATED_PYTHON_VERSION, readmes, code_only=False)
+        stated_in = [file for file in repo.facts.docs if file.name.lower().startswith("readme")] + repo.facts.script_files
+        documented = ci_python_versions(repo).versions or repo.first(_STATED_PYTHON_VERSION, stated_in, code_only=False)
         if documented:
             yield self.finding(
                 "the Python version is only stated in CI or the README: declare it (requires-python, .python-version)",

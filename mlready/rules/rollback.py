@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -566,10 +567,31 @@ def _yaml_documents(text: str) -> Iterator[tuple[int, str]]:
     yield start, "\n".join(lines)
 
 
+def _kustomize_patches(repo: Repo) -> set[str]:
+    """The files that kustomization files apply as patches (`patchesStrategicMerge`, `patches: - path:`)."""
+    found: set[str] = set()
+    for file in repo.all_files:
+        if file.name not in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            continue
+        folder = file.path.rpartition("/")[0]
+        for document in repo.yaml(file.path) or []:
+            if not isinstance(document, dict):
+                continue
+            entries = [*(document.get("patchesStrategicMerge") or []), *(document.get("patches") or [])]
+            for entry in entries if isinstance(entries, list) else []:
+                target = entry.get("path") if isinstance(entry, dict) else entry
+                if isinstance(target, str) and "\n" not in target:
+                    found.add(posixpath.normpath(f"{folder}/{target}" if folder else target))
+    return found
+
+
 def workloads_without_probes(repo: Repo) -> list[tuple[str, int, str, str]]:
     """(path, line, kind, name) of each Kubernetes Deployment or StatefulSet that defines no probe."""
     found = []
+    patches = _kustomize_patches(repo)
     for file in repo.facts.deploy_manifests:
+        if file.path in patches or re.search(r"(?i)[_.-]patch(?:es)?\.ya?ml$", file.name):
+            continue  # a Kustomize patch changes part of a workload defined elsewhere
         text = repo.text(file.path) or ""
         for start, document in _yaml_documents(text):
             kind = _WORKLOAD.search(document)
@@ -635,6 +657,17 @@ class HealthcheckAbsent(RepoRule):
         Example(
             {"inference.py": "import joblib\n\ndef model_fn(model_dir):\n    return joblib.load(model_dir + '/model.joblib')\n\ndef predict_fn(data, model):\n    return model.predict(data)\n"},
             note="SageMaker's serving container answers /ping itself.",
+        ),
+        Example(
+            {
+                "serve.py": "import bentoml\n\n@bentoml.service\nclass Svc:\n    @bentoml.api\n    def predict(self, x: float) -> float:\n        return x\n",
+                "config/manager/manager.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: model\nspec:\n  template:\n    spec:\n"
+                "      containers:\n        - name: api\n          image: registry.example.com/model:1.4.2\n          readinessProbe:\n            httpGet: {path: /readyz, port: 3000}\n",
+                "config/default/kustomization.yaml": "resources:\n  - ../manager\npatchesStrategicMerge:\n  - auth_proxy.yaml\n",
+                "config/default/auth_proxy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: model\nspec:\n  template:\n    spec:\n"
+                "      containers:\n        - name: proxy\n          image: registry.example.com/proxy:0.13.1\n",
+            },
+            note="A Kustomize patch changes part of a Deployment whose base defines the probe.",
         ),
     ]
     INVALID = [

@@ -855,7 +855,9 @@ class TorchLoadUnsafe(PythonRule):
     declared torch version is at least 2.6 (where `weights_only=True` became the default). The
     pin is read from requirements, pyproject, conda files and lock files (a lock file's version over
     the ranges beside it), those of the file's own project: the nearest folder, from the file's up
-    to the root, that declares torch. Test files are skipped.
+    to the root, that declares torch. Calls without `weights_only` in a file that allow-lists classes
+    for weights-only loading (`torch.serialization.safe_globals`, `add_safe_globals`) are not
+    flagged. Test files are skipped.
 
     Why it matters:
     A checkpoint is a pickle. With `weights_only=False` loading one runs any code its author put
@@ -893,6 +895,10 @@ class TorchLoadUnsafe(PythonRule):
             },
             note="Each project of the repository has its own pin.",
         ),
+        Example(
+            {"super_resolve.py": "import torch\nsafe = [Net]\nwith torch.serialization.safe_globals(safe):\n    model = torch.load('model.pth')\n"},
+            note="Classes allow-listed for weights-only loading: the code relies on weights_only=True.",
+        ),
     ]
     INVALID = [
         Example({"infer.py": "import torch\nstate = torch.load('model.pt')\n", "requirements.txt": "torch==2.1.2\n"}, expect=["infer.py:2"]),
@@ -911,6 +917,9 @@ class TorchLoadUnsafe(PythonRule):
     def start(self, file: SourceFile, repo: Repo, source: Any) -> None:
         super().start(file, repo, source)
         self.skip = is_test_path(file.path)
+        # A file that allow-lists classes for weights-only loading (`safe_globals`, `add_safe_globals`)
+        # relies on weights_only=True, the default since torch 2.6.
+        self.weights_only_in_mind = "safe_globals" in source.text
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.skip or call_name(node, self.source) not in ("torch.load", "torch.serialization.load"):
@@ -923,7 +932,7 @@ class TorchLoadUnsafe(PythonRule):
                 self.report(node, "`torch.load(..., weights_only=False)` unpickles arbitrary code: load a state_dict with weights_only=True")
             return
         state, pin = torch_pin(self.repo, self.file.path)
-        if state == "new":
+        if state == "new" or self.weights_only_in_mind:
             return
         why = f"torch is pinned below 2.6 ({pin})" if state == "old" else "torch is not pinned to >=2.6"
         self.report(node, f"`torch.load` without `weights_only=True` unpickles arbitrary code ({why}, where the default is False)")

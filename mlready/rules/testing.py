@@ -65,9 +65,15 @@ def _main_code(repo: Repo) -> str:
     return ([*training, *modules, *notebooks] or [file.path for file in repo.facts.code_files])[0]
 
 
+# Test files of other languages: Go, JavaScript/TypeScript, Ruby, and Java/Kotlin/Scala under src/test.
+_OTHER_LANGUAGE_TEST = lazy_compile(r"(?:_test\.go|\.(?:test|spec)\.[cm]?[jt]sx?|_spec\.rb|(?:^|/)src/test/.+\.(?:java|kt|scala))$")
+# Code generated from protocol buffers: not where a project's code is written.
+_GENERATED = lazy_compile(r"_pb2(?:_grpc)?\.pyi?$")
+
+
 def _is_project_code(path: str) -> bool:
     """Not in a folder of examples, docs, tutorials, benchmarks or vendored code (notebook folders count)."""
-    return not any(
+    return not _GENERATED.search(path) and not any(
         _EXAMPLE_DIR.fullmatch(part.lower()) and part.lower() not in ("notebook", "notebooks")
         for part in path.split("/")[:-1]
     )
@@ -130,7 +136,9 @@ class TestsMissing(RepoRule):
     What it checks:
     No `test_*.py` or `*_test.py` file and no Python file under a `tests/` folder
     (`conftest.py` alone does not count, nor an empty test file or a script named like a
-    test that has no test function, assertion or test framework), and no CI step that runs
+    test: one with no `test_` function, `Test` class or test framework, and no assertion outside a
+    file run as a script), no tests in the repository's other languages (`*_test.go`,
+    `*.test.ts`, `*_spec.rb`, `src/test/**/*.java`), and no CI step that runs
     notebooks or doctests as tests (nbdev_test, `--nbval`, `--nbmake`, `--doctest-modules`).
 
     Why it matters:
@@ -158,11 +166,17 @@ class TestsMissing(RepoRule):
             note="nbdev: the notebooks are the tests.",
         ),
         Example({"README.md": "# Notes\n"}, note="No code: the rule does not apply."),
+        Example(
+            {"operator/main.go": "package main\n", "operator/main_test.go": "package main\n", "apis/python/dataplane_pb2.pyi": "class X: ...\n"},
+            note="A Go project with its tests in Go (and generated Python bindings).",
+        ),
     ]
     INVALID = [
         Example({"train.py": "def main():\n    pass\n", "tests/conftest.py": "import pytest\n"}, expect=["train.py"]),
-        Example({"train.py": "def main():\n    pass\n", "tests/test_model.py": "", "homework/q3_test.py": "print(predict([1, 2]))\n"},
-                expect=["train.py"], note="An empty test file, and a script named like a test, hold no tests."),
+        Example({"train.py": "def main():\n    pass\n", "tests/test_model.py": "", "homework/q3_test.py": "print(predict([1, 2]))\n",
+                 "demo/test_ap_on_coco.py": "import argparse\n\ndef evaluate(args):\n    assert args.split\n\nif __name__ == '__main__':\n    evaluate(argparse.ArgumentParser().parse_args())\n",
+                 "scripts/tests/test_watermark.py": "import fire\n\ndef testit(path):\n    print(path)\n\nfire.Fire(testit)\n"},
+                expect=["train.py"], note="An empty test file, and scripts named like tests, hold no tests."),
         Example({"analysis.ipynb": notebook("x = 1")}, expect=["analysis.ipynb"]),
     ]
 
@@ -172,6 +186,8 @@ class TestsMissing(RepoRule):
     def check(self, repo: Repo) -> Iterable[Finding]:
         if _test_modules(repo) or _OTHER_TEST_RUNNERS.search(repo.facts.ci_text):
             return
+        if any(_OTHER_LANGUAGE_TEST.search(file.path) for file in repo.all_files):
+            return  # a repository mostly in another language (Go, TypeScript, Java ...) tested in it
         yield self.finding("no test files (test_*.py, *_test.py, tests/): add pytest tests", _main_code(repo))
 
 

@@ -35,6 +35,9 @@ _MODEL_WORDS = lazy_compile(
     r"|detector|estimator|(?:^|[/_.-])net(?:[/_.-]|$)",
     re.I,
 )
+# `.bin` files a Hugging Face training run writes next to the weights, which hold no model: the pickled
+# `TrainingArguments` and the optimizer, scheduler and RNG states.
+_TRAINING_SIDE_FILE = lazy_compile(r"(?:^|/)(?:training_args|optimizer|scheduler|scaler|rng_state(?:_\d+)?)\.bin$")
 DATA_EXTENSIONS = (
     ".csv", ".tsv", ".parquet", ".pq", ".feather", ".arrow", ".npy", ".npz", ".jsonl", ".ndjson", ".xlsx", ".xls",
     ".h5", ".hdf5", ".tfrecord", ".tfrecords", ".avro", ".orc", ".db", ".sqlite", ".sqlite3", ".mat", ".arff",
@@ -62,7 +65,7 @@ def is_model_file(path: str) -> bool:
         return not _DATA_FOLDER.search(path) or bool(_MODEL_WORDS.search(path.rsplit("/", 1)[-1]))
     if suffix in MODEL_EXTENSIONS:
         return True
-    return suffix in AMBIGUOUS_MODEL_EXTENSIONS and bool(_MODEL_WORDS.search(path))
+    return suffix in AMBIGUOUS_MODEL_EXTENSIONS and bool(_MODEL_WORDS.search(path)) and not _TRAINING_SIDE_FILE.search(path)
 
 
 def is_data_file(path: str) -> bool:
@@ -195,6 +198,10 @@ class ModelArtifactInGit(RepoRule):
                 "sample_model/lin_reg.joblib": "sample",
             },
             note="Small test fixtures and a sample model.",
+        ),
+        Example(
+            {"train.py": "import transformers\n", "model-kornlp/training_args.bin": "pickled TrainingArguments", "model-kornlp/optimizer.bin": "state"},
+            note="The side files of a Hugging Face training run hold no model.",
         ),
         Example({"train.py": "import torch\n", "data/train.h5": "hdf5 data"}, note="HDF5 data, not a model."),
         Example(
@@ -382,6 +389,8 @@ _TRACKING_CODE = lazy_compile(
     r"|\b(?:TensorBoard|Wandb|MLFlow|Neptune|Comet|CSV|Aim|DVCLive)Logger\s*\(|\breport_to\s*=\s*[\[\"'](?!none)"
     r"|\bDefaultTrainer\b|\bEventStorage\b|\bRun\.get_context\s*\(|\baiplatform\.(?:start_run|log_metrics|log_params)\s*\("
     r"|\bsagemaker\.experiments\b|\b(?:pl|L|lightning|pytorch_lightning)\.Trainer\s*\(|\bfrom\s+(?:pytorch_)?lightning(?:\.pytorch)?\s+import\b[^\n]*\bTrainer\b"
+    r"|\bfrom\s+(?:pytorch_)?lightning(?:\.pytorch)?\.trainer\s+import\s+Trainer\b"
+    r"|[\"'](?:pytorch_)?lightning(?:\.pytorch)?\.loggers\.\w+Logger[\"']"  # a logger named in a config (`target: ...WandbLogger`)
 )
 
 
@@ -412,6 +421,13 @@ class ExperimentTrackingAbsent(RepoRule):
 
     VALID = [
         Example({"train.py": "import mlflow\nfrom sklearn.svm import SVC\nmlflow.autolog()\nSVC().fit(X, y)\n"}),
+        Example(
+            {
+                "main.py": "import torch\nfrom pytorch_lightning.trainer import Trainer\n\nlogger_cfg = {'target': 'pytorch_lightning.loggers.WandbLogger'}\n"
+                "trainer = Trainer.from_argparse_args(opt, logger=instantiate(logger_cfg))\ntrainer.fit(model, data)\nloss.backward()\n"
+            },
+            note="A Lightning logger named in a config and built by instantiate.",
+        ),
         Example(
             {"train.py": "import torch\nfrom torch.utils.tensorboard import SummaryWriter\nwriter = SummaryWriter()\nloss.backward()\n"}
         ),
