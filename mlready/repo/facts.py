@@ -429,6 +429,11 @@ _ASSERTION = lazy_compile(r"^[ \t]*assert\b", re.M)
 _RUN_AS_SCRIPT = lazy_compile(r"^if[ \t]+__name__[ \t]*==", re.M)
 
 
+_ENTERED_FOLDER = lazy_compile(
+    r"working-directory:\s*[\"']?([\w./-]+)|\bmake\s+-C\s+[\"']?([\w./-]+)|\bcd\s+[\"']?([\w./-]+)[\"']?\s*(?:&&|;|$)", re.M
+)
+
+
 def folder_of(path: str) -> str:
     return path.rpartition("/")[0]
 
@@ -1473,12 +1478,21 @@ class Facts:
         """All CI configuration text, plus the scripts and make targets it calls."""
         texts = [self.repo.text(file.path) or "" for file in self.ci_files]
         combined = "\n".join(texts)
+        # Folders CI steps run in (`working-directory: operator`, `make -C operator`, `cd operator &&`):
+        # their Makefiles are the ones a bare `make target` there runs.
+        entered = {
+            next(group for group in match.groups() if group).removeprefix("./").strip("/") for match in _ENTERED_FOLDER.finditer(combined)
+        }
         called = []
         for file in self.repo.files():
             scriptish = file.kind in ("python", "other", "toml") and file.name.endswith(
                 (".sh", ".py", ".bash", "Makefile", "tox.ini", "noxfile.py", ".cfg", ".toml")
             )
-            mentioned = _mentioned(file.path, combined) or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path)
+            mentioned = (
+                _mentioned(file.path, combined)
+                or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path)
+                or (file.name in ("Makefile", "makefile", "GNUmakefile") and folder_of(file.path) in entered)
+            )
             if scriptish and mentioned:
                 called.append(self.repo.text(file.path) or "")
         return "\n".join([combined, *called])

@@ -612,6 +612,15 @@ class CdPipelineAbsent(RepoRule):
             note="A command continued over several lines.",
         ),
         Example(
+            {
+                "operator/Dockerfile": "FROM golang:1.22 AS build\nFROM gcr.io/distroless/static:nonroot\nENTRYPOINT [\"/manager\"]\n",
+                "operator/Makefile": "docker-build-and-push-prod:\n\tdocker buildx build --push -t $(IMG) .\n",
+                ".github/workflows/images.yml": "on:\n  push:\n    branches: [v2]\njobs:\n  operator:\n    steps:\n"
+                "      - run: make docker-build-and-push-prod\n        working-directory: ./operator\n",
+            },
+            note="A make target run in the folder a CI step works in.",
+        ),
+        Example(
             {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app:app\"]\n", "render.yaml": "services:\n  - type: web\n    runtime: docker\n"},
             note="A Render blueprint: Render deploys every push.",
         ),
