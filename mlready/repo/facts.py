@@ -1365,6 +1365,29 @@ class Facts:
         return frozenset(result)
 
     @cached_property
+    def _source_by_stem(self) -> dict[str, list[str]]:
+        by_stem: dict[str, list[str]] = {}
+        for file in self.source_files:
+            by_stem.setdefault(file.name.rsplit(".", 1)[0], []).append(file.path)
+        return by_stem
+
+    def _reaches_training(self, names: Iterable[str], training_stems: set[str], hops: int = 3) -> bool:
+        """Whether modules named `names` train, or import (within `hops` steps) a module that does: an
+        entry point may call a trainer class that calls the code that fits."""
+        by_stem = self._source_by_stem
+        frontier, seen = set(names), set()
+        for _ in range(hops):
+            if frontier & training_stems:
+                return True
+            seen |= frontier
+            following: set[str] = set()
+            for stem in frontier:
+                for path in by_stem.get(stem, ()):
+                    following.update(name.rsplit(".", 1)[-1] for name in file_imported_names(self.repo, path) or ())
+            frontier = following - seen
+        return bool(frontier & training_stems)
+
+    @cached_property
     def training_entrypoints(self) -> list[str]:
         """Files that run training on demand: a training script with a `__main__` guard, a CLI or top-level
         training code; a DVC stage; a Makefile `train` target; an MLproject; a pipeline framework."""
@@ -1385,7 +1408,7 @@ class Facts:
             if imported_names is None:
                 continue  # no command-line entry point
             stem = file.name.rsplit(".", 1)[0].lower()
-            if is_training or re.search(r"train|fit|tun(?:e|ing)", stem) or set(imported_names) & training_stems:
+            if is_training or re.search(r"train|fit|tun(?:e|ing)", stem) or self._reaches_training(imported_names, training_stems):
                 result.add(file.path)
         for file in self.repo.all_files:
             name = file.name

@@ -621,7 +621,8 @@ class TrainingEntrypointMissing(RepoRule):
     What it checks:
     The repository has training code (`.fit(`, `.backward()`, `Trainer(`...), and none of these:
     a training script with a `__main__` guard, a CLI (argparse, click, typer, fire, hydra) or top-level
-    training code; a `dvc.yaml` pipeline; an `MLproject`; a Makefile, justfile or `tasks.py` target named
+    training code (or such a script that imports, within three steps, the module that trains); a
+    `dvc.yaml` pipeline; an `MLproject`; a Makefile, justfile or `tasks.py` target named
     `train`; a pyproject script named `train`; a pipeline framework (Kubeflow, ZenML, Kedro, Airflow,
     Prefect, Metaflow, Flyte, Dagster); a service that retrains; notebooks executed by papermill or
     `nbconvert --execute` in CI. Fitting only a scaler or encoder is not training. Typically training
@@ -642,6 +643,16 @@ class TrainingEntrypointMissing(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {
+                "src/components/data_ingestion.py": "from src.components.model_trainer import ModelTrainer\n\n"
+                "if __name__ == '__main__':\n    ModelTrainer().initiate_model_trainer()\n",
+                "src/components/model_trainer.py": "from src.utils import evaluate_models\n\nclass ModelTrainer:\n"
+                "    def initiate_model_trainer(self):\n        return evaluate_models()\n",
+                "src/utils.py": "import sklearn\n\ndef evaluate_models():\n    model.fit(X, y)\n",
+            },
+            note="An entry point two imports away from the code that fits.",
+        ),
         Example(
             {
                 "src/train.py": (
