@@ -1251,6 +1251,10 @@ class DevServerInProduction(RepoRule):
 
 # Quality metrics (not the training loss: "the loss decreased" is a training test, not a release gate).
 _METRIC = r"(?:acc|accuracy|auc|roc_auc|f1|f1_score|rmse|mae|mse|mape|r2|precision|recall|score|metrics?|map|bleu|rouge|perplexity)"
+# Gates that pipelines evaluate themselves (SageMaker, Kubeflow, TFX), wherever the pipeline is defined.
+_PIPELINE_GATE = lazy_compile(
+    r"\bConditionStep\s*\(|\bCondition(?:GreaterThan|LessThan)\w*\s*\(|\bdsl\.(?:Condition|If)\s*\(|\bvalidate_evaluation_results\b"
+)
 _QUALITY_GATE = lazy_compile(
     r"\bvalidate_evaluation_results\b|\bMetricThreshold\s*\(|\bTestSuite\s*\(|\b(?:Generic)?ValueThreshold\b|\bChangeThreshold\b"
     r"|\bConditionStep\b|\bCondition(?:GreaterThan|LessThan)\w*\b|\bdsl\.(?:Condition|If)\s*\(|\bchampion\b|\bchallenger\b"
@@ -1271,7 +1275,8 @@ class ModelQualityGateAbsent(RepoRule):
     that raises or stops (`if f1 < MIN_F1: raise ...`), no candidate-versus-production
     comparison (champion/challenger), no `mlflow.validate_evaluation_results`/`MetricThreshold`,
     Evidently `TestSuite`, TFX `ValueThreshold`, or SageMaker/Kubeflow condition step. A gate
-    that exists only in a notebook earns half credit. Libraries are skipped.
+    that exists only in a notebook earns half credit, unless the notebook defines a pipeline whose
+    condition step applies it. Libraries are skipped.
 
     Why it matters:
     Retraining on new data can produce a worse model: a broken feature, a bad label batch, a
@@ -1291,6 +1296,18 @@ class ModelQualityGateAbsent(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {
+                "pipeline_src/train.py": "import transformers\ntrainer.train()\n",
+                "deploy/endpoint.py": "predictor = model.deploy(initial_instance_count=1, instance_type='ml.m5.large')\n",
+                "sm_pipeline.ipynb": notebook(
+                    "from sagemaker.workflow.condition_step import ConditionStep\nfrom sagemaker.workflow.conditions import ConditionGreaterThanOrEqualTo",
+                    "gate = ConditionStep(name='check-accuracy', conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=0.8)],\n"
+                    "    if_steps=[step_register, step_deploy], else_steps=[])",
+                ),
+            },
+            note="A pipeline defined in a notebook: its condition step gates the deployment, not a person.",
+        ),
         Example(
             {
                 "train.py": "from sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import f1_score\n"
@@ -1348,6 +1365,8 @@ class ModelQualityGateAbsent(RepoRule):
         code = [file for file in repo.facts.python_files if not is_example_path(file.path)]
         if first_in_files(repo, _QUALITY_GATE, [*code, *repo.facts.ci_files, *config_files(repo)]):
             return
+        if repo.first(_PIPELINE_GATE, repo.facts.notebooks):
+            return  # a notebook that defines a pipeline with a gate: the check runs in the pipeline, not by hand
         manual = repo.first(_QUALITY_GATE, repo.facts.notebooks)
         scripts = [path for path in repo.facts.training_entrypoints if path.endswith(".py")] or [
             path for path in repo.facts.training_files if path.endswith(".py")
