@@ -40,6 +40,14 @@ _RUNS_TESTS = lazy_compile(r"\b(?:pytest|py\.test|unittest|tox|nox|make\s+test\w
 # ---------------------------------------------------------------------------------------------
 
 
+# Source files of other languages, and their linters' configurations.
+_OTHER_LANGUAGE_SOURCES = (".go", ".ts", ".tsx", ".js", ".jsx", ".java", ".kt", ".scala", ".rb", ".rs", ".cs", ".cpp", ".cc", ".c", ".h")
+_OTHER_LINTER_CONFIG = lazy_compile(
+    r"(?:^|/)(?:\.golangci\.(?:ya?ml|toml|json)|\.eslintrc(?:\.\w+)?|eslint\.config\.[cm]?[jt]s|biome\.jsonc?"
+    r"|\.rubocop\.yml|checkstyle\.xml|clippy\.toml|\.clang-tidy)$"
+)
+
+
 class CiMissing(RepoRule):
     """The repository has no continuous integration.
 
@@ -451,7 +459,9 @@ class LintersNotConfigured(RepoRule):
     No configuration for ruff, flake8, pylint, black, isort, mypy or pyright (their own files,
     `[tool.*]` tables in `pyproject.toml`, sections in `setup.cfg`/`tox.ini`, or pre-commit
     hooks), and no CI job, Makefile, tox or nox session runs one. Linters that are only listed
-    as dependencies earn half credit.
+    as dependencies earn half credit. A repository mostly in another language (more than four of
+    its source files for each Python file) that configures that language's linter
+    (golangci-lint, ESLint, Biome, RuboCop, Checkstyle, Clippy) is skipped.
 
     Why it matters:
     Linters catch undefined names, unused variables and shadowed imports before a long training
@@ -472,6 +482,14 @@ class LintersNotConfigured(RepoRule):
     VALID = [
         Example({"src/m.py": "x = 1\n", "pyproject.toml": "[project]\nname = 'm'\n\n[tool.ruff]\nline-length = 100\n"}),
         Example({"src/m.py": "x = 1\n", "setup.cfg": "[flake8]\nmax-line-length = 100\n"}),
+        Example(
+            {
+                "apis/python/client.py": "x = 1\n",
+                ".golangci.yml": "linters:\n  enable: [govet]\n",
+                **{f"operator/pkg/file{index}.go": "package pkg\n" for index in range(5)},
+            },
+            note="A Go repository with a little Python, linted with golangci-lint.",
+        ),
         Example(
             {
                 "src/m.py": "x = 1\n",
@@ -497,7 +515,12 @@ class LintersNotConfigured(RepoRule):
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
-        return None if repo.facts.code_files else "no Python code or notebooks"
+        if not repo.facts.code_files:
+            return "no Python code or notebooks"
+        other = [file for file in repo.all_files if file.name.endswith(_OTHER_LANGUAGE_SOURCES)]
+        if len(other) > 4 * len(repo.facts.python_files) and any(_OTHER_LINTER_CONFIG.search(file.path) for file in repo.all_files):
+            return "a repository mostly in another language, linted with that language's tools"
+        return None
 
     def check(self, repo: Repo) -> Iterable[Finding]:
         if any(file.name in _LINTER_FILES for file in repo.all_files):
