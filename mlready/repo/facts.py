@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from mlready.parsers.requirements import canonical_name, parse_requirement_line
 from mlready.patterns import LazyPattern, finditer, first_match, lazy_compile, may_match
-from mlready.repo.repo import FACT_PREFIX, SourceFile, is_bool, is_rows, is_str_list
+from mlready.repo.repo import FACT_PREFIX, SourceFile, is_bool, is_rows, is_str, is_str_list
 
 T = TypeVar("T")
 
@@ -432,6 +432,21 @@ _RUN_AS_SCRIPT = lazy_compile(r"^if[ \t]+__name__[ \t]*==", re.M)
 _ENTERED_FOLDER = lazy_compile(
     r"working-directory:\s*[\"']?([\w./-]+)|\bmake\s+-C\s+[\"']?([\w./-]+)|\bcd\s+[\"']?([\w./-]+)[\"']?\s*(?:&&|;|$)", re.M
 )
+
+
+def _without_strings(text: str) -> str:
+    """Python source with its string literals and comments blanked (the text itself when it does not tokenize)."""
+    import io
+    import tokenize
+
+    kept: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type not in (tokenize.STRING, tokenize.COMMENT) and token.type != getattr(tokenize, "FSTRING_MIDDLE", -1):
+                kept.append(token.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError, ValueError):
+        return text
+    return " ".join(kept)
 
 
 def folder_of(path: str) -> str:
@@ -1024,7 +1039,7 @@ class Facts:
         "azureml", "lambda" ...
 
         A web app or a Ray Serve deployment counts only when it or the project modules it imports mention
-        a model or predictions (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
+        a model or predictions in their code, not only in strings or comments (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
         Streamlit demos (user interfaces, not production services), notebooks, tests, files under
         example/docs/tutorial/demo/benchmark folders or in a folder whose README calls it "an example" or
         "a demo", and a framework's own code (the repository that defines `ts.torch_handler` or `litserve` is
@@ -1051,10 +1066,18 @@ class Facts:
             words = _MODEL_USE if "ray" in kinds else _MODEL_WORDS
             if model_server or (
                 (kinds & web or has_app or "ray" in kinds)
-                and any(self.repo.contains(words, related, code_only=False) for related in [path, *self.project_imports(path)])
+                and any(self._code_mentions(words, related) for related in [path, *self.project_imports(path)])
             ):
                 result[path] = frozenset(kinds)
         return result
+
+    def _code_mentions(self, words: re.Pattern[str], path: str) -> bool:
+        """Whether a module's code, its strings and comments left out, mentions a model: a CRUD app's
+        "churn prediction system" description or `SELECT * FROM predictions` does not make it a model service."""
+        if not self.repo.contains(words, path, code_only=False):
+            return False
+        code = self.repo.per_file("code-without-strings", path, _without_strings, is_str, code_only=False)
+        return code is None or words.search(code) is not None
 
     @cached_property
     def serving_modules(self) -> list[str]:

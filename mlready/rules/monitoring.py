@@ -496,6 +496,15 @@ class MonitoringAbsent(RepoRule):
             note="A CRUD API that serves no model (in an ML repository): not model serving.",
         ),
         Example(
+            {
+                "src/api/main.py": "from fastapi import FastAPI\nfrom src.db import count\n\n"
+                "app = FastAPI(description='Customer churn prediction system')\n\n@app.get('/stats')\ndef stats():\n"
+                "    # totals from model.predict_proba() outputs stored by the batch job\n    return {'rows': count()}\n",
+                "src/db.py": "import sqlite3\n\ndef count():\n    return sqlite3.connect('app.db').execute('SELECT COUNT(*) FROM predictions').fetchone()\n",
+            },
+            note="Predictions named only in strings, SQL and comments: a dashboard, not a model service.",
+        ),
+        Example(
             {"run_classifier.py": "import tensorflow as tf\n\ndef model_fn_builder():\n    def model_fn(features, labels, mode, params):\n        return None\n    return model_fn\n"},
             note="A TensorFlow Estimator `model_fn` is training code, not a SageMaker handler.",
         ),
