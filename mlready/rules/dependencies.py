@@ -527,7 +527,7 @@ def _runtime_environment_file(file: SourceFile, repo: Repo) -> bool:
             return False
         if file.name.endswith(".in") and repo.exists(file.path[:-3] + ".txt"):
             return False
-        names = [dependency.name for dependency in repo.facts.dependencies if dependency.path == file.path]
+        names = [dependency.name for dependency in _deps_of(repo, file.path)]
         if names and all(name.startswith(_CI_TOOLING_PREFIXES) or name.endswith("-stubs") for name in names):
             return False  # test, lint and typing tooling only (a dev container's requirements)
     elif not (file.kind == "yaml" and file in repo.facts.manifests and not requirements_group(file.path)):

@@ -17,7 +17,7 @@ from mlready.model import Finding, Pillar, Severity
 from mlready.parsers.dockerfile import parse_image
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
-from mlready.repo.facts import is_example_path, is_test_path
+from mlready.repo.facts import folder_of, is_example_path, is_test_path
 from mlready.rule import Example, RepoRule, notebook
 from mlready.rules.monitoring import (
     WEB_KINDS,
@@ -573,7 +573,7 @@ def _kustomize_patches(repo: Repo) -> set[str]:
     for file in repo.all_files:
         if file.name not in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
             continue
-        folder = file.path.rpartition("/")[0]
+        folder = folder_of(file.path)
         for document in repo.yaml(file.path) or []:
             if not isinstance(document, dict):
                 continue

@@ -807,12 +807,12 @@ def _torch_pins_by_folder(repo: Repo) -> dict[str, tuple[str, str]]:
     specs: dict[str, list[tuple[str, str]]] = {}
     for dependency in repo.facts.dependencies:
         if dependency.name in ("torch", "pytorch") and getattr(dependency, "group", "") != "dev":
-            specs.setdefault(dependency.path.rpartition("/")[0], []).append((dependency.specifier, dependency.raw))
+            specs.setdefault(folder_of(dependency.path), []).append((dependency.specifier, dependency.raw))
     locked: dict[str, list[tuple[str, str]]] = {}
     for file in repo.facts.lock_files:
         match = re.search(r'name\s*=\s*"torch"\s*\n\s*version\s*=\s*"([^"]+)"', repo.text(file.path) or "")
         if match:
-            locked.setdefault(file.path.rpartition("/")[0], []).append((f"=={match.group(1)}", f"torch {match.group(1)} in {file.name}"))
+            locked.setdefault(folder_of(file.path), []).append((f"=={match.group(1)}", f"torch {match.group(1)} in {file.name}"))
     specs.update(locked)
     return {folder: _torch_state(folder_specs) for folder, folder_specs in specs.items()}
 
