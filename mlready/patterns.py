@@ -372,12 +372,18 @@ def _leading_literals(items: list[tuple[Any, Any]], lead: int, state: dict[str, 
         if op is _sre.AT and value is _sre.AT_BEGINNING and lead == 0 and sre_state.flags & re.MULTILINE:
             lead = _LINE_START  # a match starts at a line start
             continue
+        if op is _sre.SUBPATTERN and value[1] & re.MULTILINE and _items(value[3]) == [(_sre.AT, _sre.AT_BEGINNING)] and lead == 0:
+            lead = _LINE_START  # `(?m:^)`: the multi-line `^` of a pattern without the flag
+            continue
         if len(run) >= 2:
             return {("".join(run), run_lead)}
         run = []
         found: set[tuple[str, int]] | None = None
         if op is _sre.SUBPATTERN:
             _group, add_flags, _del_flags, sub = value
+            if add_flags & re.MULTILINE and _items(sub) == [(_sre.AT, _sre.AT_BEGINNING)] and lead == 0:
+                lead = _LINE_START  # `(?m:^)`: the multi-line `^` of a pattern without the flag
+                continue
             if add_flags & re.IGNORECASE:
                 state["ignore_case"] = True
             found = _leading_literals(_items(sub), lead, state, sre_state)
@@ -404,6 +410,7 @@ _NEWLINE = ord("\n")
 # Items that match exactly one character.
 _ONE_CHARACTER = frozenset({_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN, _sre.CATEGORY, _sre.RANGE})
 _NO_NEWLINE_CATEGORIES = frozenset({"CATEGORY_DIGIT", "CATEGORY_NOT_DIGIT_NEWLINE", "CATEGORY_WORD", "CATEGORY_NOT_SPACE"})
+_NEWLINE_CATEGORIES = frozenset({"CATEGORY_SPACE", "CATEGORY_NOT_DIGIT", "CATEGORY_NOT_WORD", "CATEGORY_LINEBREAK"})
 
 
 def _within_line(items: list[tuple[Any, Any]], flags: int) -> bool:
@@ -415,6 +422,13 @@ def _within_line(items: list[tuple[Any, Any]], flags: int) -> bool:
             ok = value == _NEWLINE
         elif op is _sre.ANY:
             ok = not flags & re.DOTALL
+        elif op is _sre.IN and value and value[0][0] is _sre.NEGATE:  # such as [^\S\n]: a line break is excluded
+            ok = any(
+                (kind is _sre.LITERAL and member == _NEWLINE)
+                or (kind is _sre.RANGE and member[0] <= _NEWLINE <= member[1])
+                or (kind is _sre.CATEGORY and str(member) in _NEWLINE_CATEGORIES)
+                for kind, member in value[1:]
+            )
         elif op is _sre.IN:
             ok = all(
                 (kind is _sre.LITERAL and member != _NEWLINE)
@@ -465,7 +479,10 @@ class LazyPattern:
         return self._compiled
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.compiled(), name)
+        compiled = self.compiled()
+        # The first call of a method goes through here: give the one `compiled()` just set, so that the
+        # first search of a long text is anchored too.
+        return object.__getattribute__(self, name) if name in self._METHODS else getattr(compiled, name)
 
 
 # Below this length a plain search beats finding where matches can start.

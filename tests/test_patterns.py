@@ -5,13 +5,25 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlready
-from mlready.patterns import Anchors, Gate, LazyPattern, anchors_for, exists, finditer, gate_for, lazy_compile
+from mlready.patterns import (
+    Anchors,
+    Gate,
+    LazyPattern,
+    _long_text_finditer,
+    _long_text_search,
+    anchors_for,
+    exists,
+    finditer,
+    gate_for,
+    lazy_compile,
+)
 from mlready.registry import all_rules
 from mlready.rule import PythonRule
 
@@ -109,9 +121,19 @@ def test_a_gate_looks_for_what_every_branch_requires() -> None:
 def test_line_start_patterns_are_anchored_at_line_starts_only_when_no_line_break_can_come_first() -> None:
     assert anchors_for(re.compile(r"^[ \t]*import[ \t]+", re.M)) == Anchors((("import", -1),), False)
     assert anchors_for(re.compile(r"^(?:async[ \t]+)?def\b", re.M)) == Anchors((("def", -1),), False)
-    for regex, flags in [(r"^\s*import", re.M), (r"^.*import", re.M | re.S), (r"^[^x]*import", re.M)]:
+    # Horizontal space written as a negated set, and the scoped multi-line `^` of a pattern without the flag.
+    assert anchors_for(re.compile(r"^[^\S\n]*import\b", re.M)) == Anchors((("import", -1),), False)
+    assert anchors_for(re.compile(r"\bwandb\b|(?m:^)[^\S\n]*import\s+aim")) == Anchors((("import", -1), ("wandb", 0)), False)
+    for regex, flags in [(r"^\s*import", re.M), (r"^.*import", re.M | re.S), (r"^[^x]*import", re.M), (r"^[^\S]*import", re.M), (r"(?m:^)\s*import", 0)]:
         anchors = anchors_for(re.compile(regex, flags))  # `\s`, `.` under DOTALL and `[^x]` match a line break
         assert anchors is not None and anchors.literals[0][1] > 1000, regex
+
+
+def test_the_first_search_of_a_lazy_pattern_is_anchored_too() -> None:
+    # The first attribute access compiles the pattern: it must hand back the anchored search, not re's.
+    for method, route in (("search", _long_text_search), ("finditer", _long_text_finditer)):
+        first = getattr(lazy_compile(r"\bmodel\.predict\("), method)
+        assert isinstance(first, partial) and first.func is route, method
 
 
 def test_a_lazy_pattern_compiles_once_and_then_calls_re_directly() -> None:

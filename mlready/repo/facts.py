@@ -251,7 +251,7 @@ _EVALUATION = (
     r"|explained_variance_score|median_absolute_error|ndcg_score|top_k_accuracy_score|brier_score_loss"
     r"|precision_recall_fscore_support|roc_curve|precision_recall_curve)\s*\("
     r"|\btorchmetrics\b|\bevaluate\.load\s*\(|\.compile\s*\([^)]*\bmetrics\s*=|\bsklearn\.metrics\b(?!\.pairwise)"
-    r"|(?m:^)\s*from\s+sklearn\s+import\s+[^\n]*\bmetrics\b|\bmlflow\.(?:models\.)?evaluate\s*\("
+    r"|(?m:^)[^\S\n]*from\s+sklearn\s+import\s+[^\n]*\bmetrics\b|\bmlflow\.(?:models\.)?evaluate\s*\("
     r"|\b(?:model|trainer|learner|learn|estimator)\.evaluate\s*\("
 )
 
@@ -595,8 +595,11 @@ def _entry_cli_imports(text: str) -> list[str] | None:
     """For a script with a command-line entry point, the last part of each module it imports; else None."""
     if not text or not _ENTRY_CLI.search(text):
         return None
-    imported = re.findall(r"^\s*(?:from\s+[\w.]*?\.?(\w+)\s+import|import\s+[\w.]*?\.?(\w+))", text, re.M)
-    return sorted({name for pair in imported for name in pair if name})
+    return sorted({name for match in finditer(_IMPORTED_LAST_PART, text) for name in match.groups() if name})
+
+
+# Anchored at the line of each `from`/`import` (a line break before the keyword would leave it unanchored).
+_IMPORTED_LAST_PART = lazy_compile(r"^[^\S\n]*(?:from\s+[\w.]*?\.?(\w+)\s+import|import\s+[\w.]*?\.?(\w+))", re.M)
 
 
 def _top_level_training(text: str) -> bool:
@@ -656,7 +659,11 @@ def file_script_names(repo: Repo, path: str) -> list[str] | None:
 
 
 def _script_names(text: str) -> list[str]:
-    return re.findall(r"[\w\-]+\.py\b", text)
+    # Tried only where a name starts: `[\w-]+` tried inside every word costs time in the square of its length.
+    return _SCRIPT_NAME.findall(text) if ".py" in text else []
+
+
+_SCRIPT_NAME = lazy_compile(r"(?<![\w-])[\w-]+\.py\b")
 
 
 def prepare_file(repo: Repo, file: SourceFile) -> None:
@@ -1534,12 +1541,14 @@ class Facts:
             scriptish = file.kind in ("python", "other", "toml") and file.name.endswith(
                 (".sh", ".py", ".bash", "Makefile", "tox.ini", "noxfile.py", ".cfg", ".toml")
             )
+            if not scriptish:
+                continue  # before the search for its path in the (possibly megabytes of) CI text
             mentioned = (
                 _mentioned(file.path, combined)
                 or (file.name in ("Makefile", "tox.ini", "noxfile.py") and "/" not in file.path)
                 or (file.name in ("Makefile", "makefile", "GNUmakefile") and folder_of(file.path) in entered)
             )
-            if scriptish and mentioned:
+            if mentioned:
                 called.append(self.repo.text(file.path) or "")
         return "\n".join([combined, *called])
 

@@ -1328,7 +1328,7 @@ class FairnessUncheckedSensitiveFeatures(PythonRule):
 # Experiment trackers and loggers that keep metrics beyond the console.
 _METRIC_TRACKING = (
     r"\b(?:mlflow|wandb|neptune|comet_ml|clearml|dvclive|tensorboardX|sacred|guildai|polyaxon|trackio|swanlab)\b"
-    r"|(?m:^)\s*(?:import\s+aim|from\s+aim\s+import)\b"
+    r"|(?m:^)[^\S\n]*(?:import\s+aim|from\s+aim\s+import)\b"
     r"|torch\.utils\.tensorboard|SummaryWriter|tf\.summary|\bCSVLogger\b|\bTensorBoard\s*\(|\bself\.log(?:_dict)?\s*\("
     r"|\.(?:save|log)_metrics\s*\(|\bTrainer\s*\("
     r"|\bRun\.get_context\s*\("  # Azure ML: run.log(name, value) records metrics on the run
