@@ -124,3 +124,25 @@ def test_the_whole_engine_survives_random_files(files: dict[str, bytes]) -> None
     code = [name for name in files if name.endswith((".py", ".ipynb"))]
     assert (overall is None) == (not code)  # no code, nothing to score
     assert overall is None or 0 <= overall <= 100
+
+
+_SEGMENT_SOURCES = [
+    "x = call(a,\n         b)\r\ny = 'é' + \"ü\"\rz = [\n  1,\x0c 2]\n",
+    "def f(\r\n    a: int = 1,\r\n) -> str:\r\n    return f'{a!r:>{width}}'  # ß\n",
+    "class C:\n    \"\"\"doc\n    more\"\"\"\n    v = {k: v for k, v in d.items() if v}\n",
+]
+
+
+@given(st.sampled_from(_SEGMENT_SOURCES), st.text(alphabet="ab()[]+ 'é\n\r\x0c", max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_a_node_segment_is_what_ast_gives(source: str, noise: str) -> None:
+    import ast
+
+    from mlready.parsers.python import PythonSource
+
+    text = source + f"s = {noise!r}\n"
+    tree = ast.parse(text)
+    parsed = PythonSource(text, tree)
+    for node in ast.walk(tree):
+        expected = ast.get_source_segment(text, node)
+        assert parsed.segment(node) == (expected if expected is not None else ast.unparse(node))

@@ -53,11 +53,30 @@ class PythonSource:
             return byte_offset + 1
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace")) + 1
 
-    def segment(self, node: ast.AST) -> str:
-        """The source text of a node (its unparsed form when positions are missing)."""
-        found = ast.get_source_segment(self.text, node)
-        return found if found is not None else ast.unparse(node)
+    @cached_property
+    def lines_with_ends(self) -> list[str]:
+        """The lines as `ast` counts them (`\\r\\n`, `\\r` or `\\n` ends a line), each with its end."""
+        return _LINE_WITH_END.findall(self.text)
 
+    def segment(self, node: ast.AST) -> str:
+        """The source text of a node (its unparsed form when positions are missing).
+
+        What `ast.get_source_segment` gives, from lines split once per file: that function splits
+        the text again, character by character, at every call.
+        """
+        first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if first is None or last is None or start is None or end is None:
+            return ast.unparse(node)
+        lines = self.lines_with_ends
+        if first == last:
+            return lines[first - 1].encode()[start:end].decode()
+        head = lines[first - 1].encode()[start:].decode()
+        tail = lines[last - 1].encode()[:end].decode()
+        return "".join([head, *lines[first : last - 1], tail])
+
+
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 # Generated modules of megabytes are not worth the time of the Python rules.
 MAX_PYTHON_BYTES = 512 * 1024

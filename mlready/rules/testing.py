@@ -908,7 +908,7 @@ def _code_lines(repo: Repo, path: str) -> int:
 
 
 def _count_code_lines(text: str) -> int:
-    return sum(1 for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#"))
+    return sum(1 for stripped in map(str.lstrip, text.split("\n")) if stripped and stripped[0] != "#")
 
 
 class TestsRatioLow(RepoRule):
