@@ -7,7 +7,6 @@ importing or running the analysed code.
 from __future__ import annotations
 
 import ast
-import configparser
 import dataclasses
 import hashlib
 import json
@@ -1959,6 +1958,8 @@ class Facts:
         return result
 
     def _from_setup_cfg(self, file: SourceFile) -> list[DeclaredDependency]:
+        import configparser  # only for a setup.cfg: not on every run's start-up
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(self.repo.text(file.path) or "")
