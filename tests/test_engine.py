@@ -287,6 +287,9 @@ def test_masked_magics_keep_line_numbers() -> None:
     masked = mask_magics(continued)
     compile(masked, "cell", "exec")
     assert masked.split("\n") == ["pass", "", "pass", "", "w = ')'", ""]
+    # A `%` or `!` line inside Python's open brackets continues the Python (the `%` operator), not a magic.
+    formatted = 'print("%d items and %s"\n      %(n, x))\n!ls\nx = [1,  # (\n     2]\n%time y = 1'
+    assert mask_magics(formatted).split("\n") == ['print("%d items and %s"', "      %(n, x))", "pass", "x = [1,  # (", "     2]", "pass"]
     # IPython removes the first line's indentation from every line before running a cell.
     assert mask_magics(" ! pip install -q kaggle\n import os\n if os:\n     pass") == "pass\nimport os\nif os:\n    pass"
 

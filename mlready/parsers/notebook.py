@@ -67,15 +67,19 @@ def mask_magics(source: str) -> str:
     masked = []
     continued = False  # inside a magic or shell line that goes on: open brackets or a trailing backslash
     depth = 0
+    python_depth = 0  # brackets Python code has left open: a `%` or `!` line then continues it
+    python_continued = False
     for line in lines:
         match = _MAGIC_LINE.match(line)
         if continued:
             masked.append("")
-        elif match and not line.lstrip().startswith("#"):
+        elif match and not python_continued and not line.lstrip().startswith("#"):
             masked.append(f"{match.group(1)}pass")
             depth = 0
         else:
             masked.append(line)
+            python_depth = max(0, python_depth + _bracket_balance(line, python=True))
+            python_continued = python_depth > 0 or line.rstrip().endswith("\\")
             continue
         depth += _bracket_balance(line)
         continued = depth > 0 or line.rstrip().endswith("\\")
@@ -91,9 +95,11 @@ def _without_leading_indent(lines: list[str]) -> list[str]:
     return [line[len(indent) :] if line.startswith(indent) else line for line in lines]
 
 
-def _bracket_balance(line: str) -> int:
-    """Brackets a line opens minus those it closes, outside simple string literals."""
+def _bracket_balance(line: str, python: bool = False) -> int:
+    """Brackets a line opens minus those it closes, outside simple string literals (and a Python comment)."""
     code = _STRING_LITERAL.sub("", line)
+    if python:
+        code = code.split("#", 1)[0]
     return sum(code.count(bracket) for bracket in "([{") - sum(code.count(bracket) for bracket in ")]}")
 
 

@@ -254,6 +254,17 @@ _EVALUATION = (
     r"|\b(?:model|trainer|learner|learn|estimator)\.evaluate\s*\("
 )
 
+# Markdown that documents nothing about the project: issue and PR templates, AI assistants' instructions and prompts.
+_NOT_DOCS = lazy_compile(
+    r"^\.github/(?:ISSUE_TEMPLATE|PULL_REQUEST_TEMPLATE|pull_request_template|DISCUSSION_TEMPLATE|copilot-instructions)"
+    r"|(?:^|/)(?:prompts?|\.claude|\.cursor|\.windsurf|\.github/instructions|skills)/|(?:^|/)(?:CLAUDE|AGENTS|GEMINI|SKILL)\.md$"
+    r"|(?:^|/)[^/]*prompt[^/]*\.(?:md|txt)$",
+    re.I,
+)
+
+_CONDA_DEPENDENCIES = lazy_compile(r"^dependencies[ \t]*:[ \t]*$", re.M)
+_CONDA_SIGN = lazy_compile(r"^channels[ \t]*:|^[ \t]+-[ \t]+(?:python|pip)(?:[ \t]*[=<>]|[ \t]*$)", re.M)
+
 _TEST_RUNNER = lazy_compile(
     r"\b(?:pytest|py\.test|unittest|tox|nox|hatch\s+(?:run\s+)?test|make\s+(?:test|check|ci)\w*|pixi\s+run\s+test\w*"
     r"|poe\s+test|invoke\s+test|just\s+test\w*|ward|nose2?"
@@ -833,10 +844,12 @@ class Facts:
 
     @cached_property
     def docs(self) -> list[SourceFile]:
+        """Documentation files: not licences, issue templates, or instructions and prompts for AI assistants."""
         return [
             file
             for file in self.repo.files("doc")
             if not file.name.lower().startswith(("license", "licence", "copying", "notice", "third_party"))
+            and not _NOT_DOCS.search(file.path)
         ]
 
     @cached_property
@@ -1707,10 +1720,18 @@ class Facts:
             for file in self.repo.all_files
             if file.kind == "requirements"
             or (
-                (file.name in names or (conda.fullmatch(file.name) and "lock" not in file.name))
+                (file.name in names or (conda.fullmatch(file.name) and "lock" not in file.name) or self._conda_by_content(file))
                 and not is_test_path(file.path)
             )
         ]
+
+    def _conda_by_content(self, file: SourceFile) -> bool:
+        """A conda environment under another name (`analytics.yml`): top-level `dependencies:` with
+        `channels:` or a `python`/`pip` entry (a Helm chart's `dependencies:` has neither)."""
+        if file.kind != "yaml" or "lock" in file.name:
+            return False
+        text = self.repo.text(file.path) or ""
+        return "dependencies" in text and bool(_CONDA_DEPENDENCIES.search(text)) and bool(_CONDA_SIGN.search(text))
 
     @cached_property
     def lock_files(self) -> list[SourceFile]:

@@ -29,7 +29,7 @@ from mlready.rule import Example, FileRule, RepoRule, notebook
 _LIBRARY_REASON = "a published library: it declares version ranges on purpose (pinning is the application's job)"
 
 # Installers and build tools: upgrading them unpinned is routine and harmless.
-_TOOLING = frozenset(
+PACKAGING_TOOLS = frozenset(
     {"pip", "setuptools", "wheel", "build", "twine", "virtualenv", "uv", "poetry", "poetry-core", "pipenv", "pdm",
      "hatch", "hatchling", "flit", "pip-tools", "pipx", "tox", "nox", "pre-commit", "setuptools-scm", "conda-lock"}
 )
@@ -102,10 +102,17 @@ def _opening_quote(text: str, start: int) -> str:
 
 
 def _split_args(args: str) -> list[str]:
+    # A CI expression or a command substitution is one word, spaces and all (`pkg==${{ env.V }}`, `$(cat v)`).
+    args = _EXPANSION.sub(lambda match: re.sub(r"\s+", "", match.group()), args)
     try:
         return shlex.split(args)
     except ValueError:
         return [word.strip("'\"") for word in args.split()]
+
+
+_EXPANSION = re.compile(r"\$\{\{.*?\}\}|\$\([^()]*\)")
+# `name==<expansion>`: an exact version that a variable, CI expression or command supplies.
+_PINNED_TO_EXPANSION = re.compile(r"([A-Za-z0-9][\w.-]*)(?:\[[\w,.-]*\])?===?\$\S+")
 
 
 class PipPackage(NamedTuple):
@@ -124,6 +131,9 @@ class PipCommand(NamedTuple):
 
 def _pip_package(token: str) -> PipPackage | None:
     """A package argument of `pip install`, or None for paths, variables, files and options."""
+    pinned_to_expansion = _PINNED_TO_EXPANSION.fullmatch(token)
+    if pinned_to_expansion:
+        return PipPackage(canonical_name(pinned_to_expansion.group(1)), token, True)
     if not token or token.startswith("-") or "$" in token or "*" in token or token.isdigit():
         return None
     if token.endswith((".whl", ".tar.gz", ".zip")) and "://" not in token:
@@ -198,7 +208,7 @@ def _unpinned(command: PipCommand, ci: bool = False) -> list[PipPackage]:
         package
         for package in command.packages
         if not package.pinned
-        and package.name not in _TOOLING
+        and package.name not in PACKAGING_TOOLS
         and not (ci and package.name.startswith(_CI_TOOLING_PREFIXES))
     ]
 
@@ -303,6 +313,10 @@ class DependencyManifestMissing(RepoRule):
         Example({"train.py": "import numpy as np\n", "requirements.txt": "numpy==1.26.4\n"}),
         Example({"train.py": "import numpy\n", "pyproject.toml": "[project]\nname = 'x'\ndependencies = ['numpy>=1.26']\n"}),
         Example({"train.py": "import numpy\n", "env/environment.yml": "dependencies:\n  - numpy=1.26\n"}),
+        Example(
+            {"train.py": "import numpy\n", "unix/analytics.yml": "name: analytics\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - numpy=1.26\n"},
+            note="A conda environment file under another name, known by its content.",
+        ),
         Example({"tool.py": "import json\nimport os\nfrom . import helpers\nimport helpers\n", "helpers.py": "X = 1\n"},
                 note="Only the standard library and local modules: nothing to declare."),
         Example({"README.md": "# Notes\n"}, note="No code: the rule does not apply."),
@@ -311,6 +325,8 @@ class DependencyManifestMissing(RepoRule):
         Example({"train.py": "import json\nimport numpy as np\nimport sklearn\n"}, expect=["train.py:2"]),
         Example({"src/app.py": "import click\nimport dotenv\n", "requirements.txt": "# fill in\n"}, expect=["src/app.py:1"],
                 note="An empty requirements file declares nothing."),
+        Example({"train.py": "import numpy\n", "chart/Chart.yaml": "name: app\ndependencies:\n  - name: redis\n    version: 18.1.0\n"},
+                expect=["train.py:1"], note="A Helm chart's dependencies are not Python's."),
         Example(
             {"explore.ipynb": notebook("!pip install pandas", "import pandas as pd")},
             expect=["explore.ipynb[1]:1"],
@@ -478,7 +494,7 @@ class RequirementUnpinned(FileRule):
         deps = [
             dependency
             for dependency in _deps_of(repo, file.path)
-            if dependency.name not in ("python", *_TOOLING) and _framework(dependency.name) is None
+            if dependency.name not in ("python", *PACKAGING_TOOLS) and _framework(dependency.name) is None
         ]
         if file.kind == "requirements":
             # VCS requirements with no name (`git+https://github.com/org/repo.git`) float too, unless at a commit.
@@ -673,11 +689,13 @@ def _one_release_series(specifier: str) -> bool:
 
 
 def _base_images(dockerfile: Dockerfile) -> Iterator[tuple[str, int]]:
-    """(image, line) of each FROM that names an external image: not scratch, a variable or an earlier stage."""
+    """(image, line) of each FROM that names an external image: not scratch, a variable, a template
+    placeholder (`{{ cookiecutter.python_version }}`) or an earlier stage."""
     aliases: set[str] = set()
     for stage in dockerfile.stages:
         image = stage.image
-        if image and image.lower() != "scratch" and "$" not in image and image.lower() not in aliases:
+        variable = "$" in image or "{{" in image or "{%" in image
+        if image and image.lower() != "scratch" and not variable and image.lower() not in aliases:
             yield image, stage.line
         if stage.alias:
             aliases.add(stage.alias.lower())
@@ -744,8 +762,8 @@ class DockerBaseNotDigest(FileRule):
 
     What it checks:
     `FROM` instructions without `@sha256:<digest>` (OpenSSF Scorecard, Pinned-Dependencies).
-    Exempt: `scratch`, images given by a build argument, earlier stages, dev containers
-    and test fixtures.
+    Exempt: `scratch`, images given by a build argument or a template placeholder, earlier stages,
+    dev containers and test fixtures.
 
     Why it matters:
     A tag can be re-pushed: `python:3.11-slim` today is not the same bytes as next month.
@@ -766,6 +784,10 @@ class DockerBaseNotDigest(FileRule):
     VALID = [
         Example({"Dockerfile": "FROM python:3.11-slim@sha256:" + "b" * 64 + " AS build\nFROM build\nFROM scratch\n"}),
         Example({"Dockerfile": "ARG BASE\nFROM $BASE\n"}),
+        Example(
+            {"{{ cookiecutter.repo_name }}/Dockerfile": "FROM python:{{ cookiecutter.python_version }}-slim-bullseye\n"},
+            note="A project template's image: its tag is filled in when the project is made.",
+        ),
     ]
     INVALID = [Example({"Dockerfile": "FROM python:3.11-slim\n"}, expect=["Dockerfile:1"])]
 
@@ -1850,9 +1872,17 @@ class ScriptPipInstallUnpinned(FileRule):
         Example({"webui.sh": "export TORCH_COMMAND=\"pip install torch==1.12.1 torchvision==0.13.1\"\n# pip install lines in comments\necho done\n"},
                 note="A command inside a string ends at its closing quote."),
         Example({"pyproject.toml": "[project]\nname = 'lib'\nclassifiers = []\n", "ci.sh": "pip install torch\n"}, note="A library."),
+        Example(
+            {
+                ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: pip install llama-cpp-python==${{ steps.v.outputs.version }}\n",
+                "Makefile": "setup:\n\tpip install \"torch==$(TORCH_VERSION)\"\n",
+            },
+            note="An exact version that a CI expression or a make variable supplies.",
+        ),
     ]
     INVALID = [
         Example({"scripts/setup.sh": "#!/bin/sh\nset -e\npip install torch \\\n  'transformers>=4.40' datasets==2.20.0\n"}, expect=["scripts/setup.sh:3"]),
+        Example({"Makefile": "setup:\n\tpip install lib==${{ env.LIB_VERSION }} requests\n"}, expect=["Makefile:2"]),
         Example({".github/workflows/train.yml": "jobs:\n  train:\n    steps:\n      - run: |\n          pip install xgboost\n          python train.py\n"},
                 expect=[".github/workflows/train.yml:5"]),
     ]

@@ -55,12 +55,6 @@ _FENCE = lazy_compile(r"^\s*(`{3,}|~{3,})")
 _SKIPPED_DOCS = lazy_compile(r"^(?:changelog|changes|history|news|release[-_ ]?notes|code[-_]of[-_]conduct|authors|contributors)\b", re.I)
 _MAX_DOC_SIZE = 1024 * 1024
 # Markdown that is not documentation: issue/PR templates, LLM prompts, agent and skill instructions.
-_NOT_DOCS = lazy_compile(
-    r"^\.github/(?:ISSUE_TEMPLATE|PULL_REQUEST_TEMPLATE|pull_request_template|DISCUSSION_TEMPLATE|copilot-instructions)"
-    r"|(?:^|/)(?:prompts?|\.claude|\.cursor|\.windsurf|\.github/instructions|skills)/|(?:^|/)(?:CLAUDE|AGENTS|GEMINI|SKILL)\.md$"
-    r"|(?:^|/)[^/]*prompt[^/]*\.(?:md|txt)$",
-    re.I,
-)
 
 
 def _clean_heading(text: str) -> str:
@@ -147,8 +141,6 @@ def doc_files(repo: Repo) -> list[SourceFile]:
     for file in repo.facts.docs:
         lower = file.name.lower()
         if file.size > _MAX_DOC_SIZE or _SKIPPED_DOCS.match(lower) or is_test_path(file.path):
-            continue
-        if _NOT_DOCS.search(file.path):
             continue
         if lower.endswith(".txt") and not (
             re.search(r"readme|guide|manual|notes|overview|doc", lower) or re.search(r"(?:^|/)docs?/", file.path)

@@ -16,6 +16,7 @@ from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import _TRAINING, is_test_path
 from mlready.rule import Example, FileRule, PythonRule, RepoRule, notebook
+from mlready.rules.dependencies import PACKAGING_TOOLS
 from mlready.rules.pyast import NOT_LITERAL, literal, method_name
 from mlready.rules.testing import _is_project_code
 
@@ -495,7 +496,7 @@ class NotebookTooLong(FileRule):
 
 
 _PIP_INSTALL = lazy_compile(
-    r"^\s*(?:[!%]\s*)?(?:\S*python[\d.]*\s+-m\s+|\{sys\.executable\}\s+-m\s+)?(?P<tool>pip3?|conda|mamba|micromamba)\s+install\b(?P<args>.*)$"
+    r"^\s*(?:[!%]\s*)?(?:\S*python[\d.]*\s+-m\s+|\{sys\.executable\}\s+-m\s+|uv\s+)?(?P<tool>pip3?|conda|mamba|micromamba)\s+install\b(?P<args>.*)$"
 )
 # Long options that take a value (the value is not a package).
 _PIP_VALUE_OPTIONS = frozenset(
@@ -525,7 +526,6 @@ _PIP_VALUE_OPTIONS = frozenset(
         "--retries",
     }
 )
-_INSTALLER_PACKAGES = frozenset({"pip", "setuptools", "wheel"})
 
 
 def _unpinned_packages(tool: str, args: str) -> list[str] | None:
@@ -559,14 +559,14 @@ def _unpinned_packages(tool: str, args: str) -> list[str] | None:
             return None
         if conda:
             name = re.split(r"[=<>!~ ]", token.split("::")[-1], maxsplit=1)[0]
-            if not re.search(r"=\s*\d", token) and name.lower() not in _INSTALLER_PACKAGES:
+            if not re.search(r"=\s*\d", token) and name.lower() not in PACKAGING_TOOLS:
                 unpinned.append(name)
             continue
         requirement = parse_requirement_line(0, token)
         if requirement is None or requirement.local_path or requirement.invalid:
             continue
         label = requirement.name or re.sub(r"^git\+https?://(?:www\.)?(?:github|gitlab)\.com/|\.git(?=@|$)", "", token)
-        if not requirement.pinned and label not in _INSTALLER_PACKAGES:
+        if not requirement.pinned and label not in PACKAGING_TOOLS:
             unpinned.append(label)
     return unpinned
 
@@ -575,10 +575,10 @@ class NotebookPipInstallUnpinned(FileRule):
     """A notebook installs packages without exact versions.
 
     What it checks:
-    `!pip install`, `%pip install` (and `conda`/`mamba` installs) in notebook code
+    `!pip install`, `%pip install`, `!uv pip install` (and `conda`/`mamba` installs) in notebook code
     cells that name a package without an exact version (`pkg==1.2.3`, a wheel file
     or a VCS commit). Installs from `-r requirements.txt`, local paths, variables,
-    and upgrades of pip/setuptools/wheel are not flagged. One finding per cell.
+    and installers and build tools (pip, setuptools, wheel, uv, poetry ...) are not flagged. One finding per cell.
 
     Why it matters:
     Each run installs whatever version is newest that day, so the notebook's
@@ -609,6 +609,7 @@ class NotebookPipInstallUnpinned(FileRule):
         ),
         Example({"c.ipynb": notebook("%pip install -qr requirements.txt", "!pip install torch -c constraints.txt")}),
         Example({"bash.ipynb": notebook("!pip install $PACKAGES", "%conda install -c conda-forge xgboost=2.0.3 -y")}),
+        Example({"uv.ipynb": notebook("!pip install uv pip-tools", "!uv pip install --system 'vllm==0.6.3'")}, note="Installers and build tools."),
     ]
     INVALID = [
         Example(
@@ -623,6 +624,7 @@ class NotebookPipInstallUnpinned(FileRule):
             {"c.ipynb": notebook("%%capture\n!pip install git+https://github.com/org/lib.git")}, expect=["c.ipynb[0]:2"]
         ),
         Example({"r.ipynb": notebook("%pip install -qr requirements.txt comet_ml")}, expect=["r.ipynb[0]:1"]),
+        Example({"sglang.ipynb": notebook("!pip install uv\n!uv pip install 'sglang[all]>=0.5.3rc0'")}, expect=["sglang.ipynb[0]:2"]),
     ]
 
     def check_file(self, file: SourceFile, repo: Repo) -> Iterable[Finding]:

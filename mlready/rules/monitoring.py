@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from mlready.model import Finding, Pillar, Severity
+from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_example_path, is_test_path
@@ -649,6 +649,15 @@ class DriftDetectionAbsent(RepoRule):
             },
             expect=["Dockerfile:3"],
             note="A model server run from a Dockerfile; drift is only checked by hand in a notebook (half credit).",
+        ),
+        Example(
+            {
+                "app.py": "from flask import Flask\nimport joblib\n\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n",
+                ".claude/agents/ml-engineer.md": "You are an ML engineer. Always add data drift detection to services.\n",
+            },
+            expect=["app.py:4"],
+            outcome=Outcome.FAIL,
+            note="An AI assistant's instructions document nothing about the project: no half credit.",
         ),
     ]
 

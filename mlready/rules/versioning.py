@@ -386,6 +386,8 @@ _TRACKING_IMPORTS = frozenset(
 )
 _TRACKING_CODE = lazy_compile(
     r"\btorch\.utils\.tensorboard\b|\bSummaryWriter\s*\(|\btf\.summary\.create_file_writer\s*\(|\bTensorBoard\s*\("
+    r"|\btf\.(?:compat\.v1\.)?summary\.FileWriter\s*\("  # TensorFlow 1
+    r"|\blog_with\s*=\s*(?!None\b)[\[\"'\w]|\.init_trackers\s*\("  # Hugging Face Accelerate's trackers
     r"|\b(?:TensorBoard|Wandb|MLFlow|Neptune|Comet|CSV|Aim|DVCLive)Logger\s*\(|\breport_to\s*=\s*[\[\"'](?!none)"
     r"|\bDefaultTrainer\b|\bEventStorage\b|\bRun\.get_context\s*\(|\baiplatform\.(?:start_run|log_metrics|log_params)\s*\("
     r"|\bsagemaker\.experiments\b|\b(?:pl|L|lightning|pytorch_lightning)\.Trainer\s*\(|\bfrom\s+(?:pytorch_)?lightning(?:\.pytorch)?\s+import\b[^\n]*\bTrainer\b"
@@ -401,7 +403,8 @@ class ExperimentTrackingAbsent(RepoRule):
     The repository has training code, and none of these appears: an import of MLflow, W&B, Neptune,
     Comet, ClearML, Aim, DVCLive, Sacred or tensorboardX; Azure ML `Run.get_context()`, Vertex AI or
     SageMaker experiments; a TensorBoard `SummaryWriter`,
-    `tf.summary` writer or Keras `TensorBoard` callback; a Lightning logger or Trainer (which logs by
+    `tf.summary` writer (or TensorFlow 1's `FileWriter`) or Keras `TensorBoard` callback; Accelerate's
+    trackers (`log_with=`, `init_trackers`); a Lightning logger or Trainer (which logs by
     default); Hugging Face `report_to=`; `metrics:` or `plots:` in `dvc.yaml`. Runs written only to
     home-made files (`metrics.json`, a `runs.csv` ledger) earn half credit.
 
@@ -430,6 +433,14 @@ class ExperimentTrackingAbsent(RepoRule):
         ),
         Example(
             {"train.py": "import torch\nfrom torch.utils.tensorboard import SummaryWriter\nwriter = SummaryWriter()\nloss.backward()\n"}
+        ),
+        Example(
+            {"train.py": "import torch\nfrom accelerate import Accelerator\nacc = Accelerator(log_with='wandb')\nacc.init_trackers('run')\nacc.backward(loss)\n"},
+            note="Accelerate logs to the tracker it is given.",
+        ),
+        Example(
+            {"train.py": "import tensorflow as tf\nwriter = tf.summary.FileWriter('logs', sess.graph)\nmodel.fit(x, y)\n"},
+            note="TensorFlow 1's summary writer.",
         ),
         Example(
             {
