@@ -6,6 +6,8 @@ import ast
 import re
 from collections.abc import Iterable
 
+import pytest
+
 from mlready.config import Settings
 from mlready.engine import analyse
 from mlready.model import Finding, Outcome, Pillar, Severity
@@ -343,3 +345,19 @@ def test_a_grouped_install_finding_names_each_package_once() -> None:
     assert messages == [
         "4 commands here install 2 packages without an exact version: `numpy`, `pandas`; put them in a pinned requirements file"
     ]
+
+
+def test_an_f_string_of_python_3_12_is_named_as_newer_syntax() -> None:
+    import sys
+
+    from mlready.parsers import ParseError
+    from mlready.parsers.python import parse_python
+
+    text = 'row = f"{record["name"]}: {", ".join(items)}"\n'
+    if sys.version_info >= (3, 12):
+        assert parse_python(text).body  # valid there
+    else:
+        with pytest.raises(ParseError, match=r"valid from Python 3\.12"):
+            parse_python(text)
+    with pytest.raises(ParseError, match=r"^Python syntax error: invalid syntax$"):
+        parse_python("def broken(:\n")

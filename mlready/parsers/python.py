@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import gc
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -94,7 +95,7 @@ def parse_python(text: str) -> ast.Module:
     try:
         return ast.parse(text)
     except SyntaxError as error:
-        raise ParseError(f"Python syntax error: {error.msg}", error.lineno) from None
+        raise ParseError(f"Python syntax error: {error.msg}{_newer_syntax_hint(error.msg)}", error.lineno) from None
     except (RecursionError, MemoryError):
         raise ParseError("Python source nested too deeply to parse") from None
     except ValueError as error:  # for example, a NUL byte
@@ -102,6 +103,15 @@ def parse_python(text: str) -> ast.Module:
     finally:
         if collecting:
             gc.enable()
+
+
+def _newer_syntax_hint(message: str) -> str:
+    """Python 3.12 allows quotes, backslashes and comments in f-string expressions: an older parser says why it
+    rejected such a line, so the diagnostic says which Python would accept it."""
+    if sys.version_info >= (3, 12) or not message.startswith("f-string"):
+        return ""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f" (valid from Python 3.12 if the f-string reuses its quotes or has a backslash; mlready runs on Python {version})"
 
 
 def parse_cells(cells: list[tuple[int, str]]) -> tuple[ast.Module, str, list[tuple[int, int]], list[tuple[int, ParseError]]]:

@@ -386,6 +386,10 @@ _HOOK_CONFIGS = (
     ".lefthook.yml",
     ".husky/*",
     ".githooks/*",
+    ".git-hooks/*",
+    "**/git-hooks/*",
+    "**/hooks/pre-commit",  # a git hook script the README installs (`ln -s ../../hooks/pre-commit .git/hooks/`)
+    "**/hooks/pre-commit.sh",
 )
 
 
@@ -393,7 +397,8 @@ class PreCommitMissing(RepoRule):
     """No pre-commit hooks check changes before they are committed.
 
     What it checks:
-    There is no `.pre-commit-config.yaml` (nor lefthook, husky or `.githooks/` hooks).
+    There is no `.pre-commit-config.yaml` (nor lefthook, husky, `.githooks/` or `git-hooks/` hooks, nor a
+    `hooks/pre-commit` script).
 
     Why it matters:
     Hooks catch formatting, lint errors, committed notebook outputs, large data files and
@@ -411,6 +416,7 @@ class PreCommitMissing(RepoRule):
 
     VALID = [
         Example({"train.py": "x = 1\n", ".pre-commit-config.yaml": "repos: []\n"}),
+        Example({"train.py": "x = 1\n", "hooks/pre-commit": "#!/bin/sh\nflake8 . && isort --check .\n"}, note="A git hook script kept in the repository."),
         Example({"README.md": "# docs only\n"}, note="No code: the rule does not apply."),
     ]
     INVALID = [Example({"train.py": "x = 1\n"}, expect=[""])]

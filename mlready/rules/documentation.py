@@ -1026,7 +1026,7 @@ class DataDictionaryMissing(RepoRule):
     sheet or text (`columns_description.xls`, `data_description.txt`, `feature_definitions.csv`); or schema code
     (pandera, Feast feature views, TFDV). A Data/Dataset section alone earns half credit. Applies
     to ML applications (serving, deployment, a pipeline, or training on the project's own tabular
-    data); courses, templates, research code and published libraries are skipped.
+    data); courses, templates, research code, competition solutions and published libraries are skipped.
 
     Why it matters:
     Without written definitions, nobody can check that serving computes a feature the way training
@@ -1070,6 +1070,14 @@ class DataDictionaryMissing(RepoRule):
             },
             note="A column-description sheet is a data dictionary.",
         ),
+        Example(
+            {
+                "train.py": "import lightgbm\nmodel.fit(X, y)\n",
+                "data/folds.csv": "id,fold\n",
+                "README.md": "# Credit Default Risk\nLeaderBoard: https://www.kaggle.com/c/credit-default-risk/leaderboard\n",
+            },
+            note="A competition solution: the competition's data page describes its data.",
+        ),
     ]
     INVALID = [
         Example({"train.py": "import sklearn\nmodel.fit(X, y)\n", "data/churn.csv": "a,b\n", "README.md": "# Churn\nRun train.py\n"}, expect=["README.md"]),
@@ -1086,6 +1094,8 @@ class DataDictionaryMissing(RepoRule):
     def skip_reason(self, repo: Repo) -> str | None:
         if not repo.facts.is_ml or not repo.facts.training_files:
             return "no model is trained"
+        if repo.facts.is_competition:
+            return "a competition solution: the competition's data page describes its data"
         return _kind_skip(repo) or (None if _application(repo) else _NOT_APPLICATION)
 
     def check(self, repo: Repo) -> Iterable[Finding]:

@@ -48,9 +48,12 @@ _GLOBAL_RNG = lazy_compile(
 
 
 def _sklearn_name(name: str, source: PythonSource) -> str | None:
-    """The class name when `name` resolves to scikit-learn (or a bare name imported with `*`)."""
+    """The class name when `name` resolves to scikit-learn (or a bare name imported with `*`, unless
+    the module defines that name itself)."""
     last = name.rsplit(".", 1)[-1]
-    if name.startswith("sklearn.") or ("." not in name and "sklearn" in source.text):
+    if name.startswith("sklearn."):
+        return last
+    if "." not in name and "sklearn" in source.text and not re.search(rf"^[ \t]*(?:class|def)[ \t]+{re.escape(last)}\b", source.text, re.M):
         return last
     return None
 
@@ -296,6 +299,13 @@ class SplitRandomStateMissing(PythonRule):
         Example(
             {"split.py": "import numpy as np\nfrom sklearn.model_selection import train_test_split\nnp.random.seed(0)\na, b = train_test_split(X)\n"},
             note="NumPy's global generator is seeded.",
+        ),
+        Example(
+            {
+                "stack.py": "from sklearn.model_selection import *\n\nclass GroupShuffleSplit:\n    def __init__(self, groups):\n"
+                "        self.groups = groups\n\nsplits = GroupShuffleSplit(groups)\n"
+            },
+            note="A splitter class the module defines itself is not scikit-learn's.",
         ),
         Example(
             {
