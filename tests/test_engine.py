@@ -361,3 +361,15 @@ def test_an_f_string_of_python_3_12_is_named_as_newer_syntax() -> None:
             parse_python(text)
     with pytest.raises(ParseError, match=r"^Python syntax error: invalid syntax$"):
         parse_python("def broken(:\n")
+
+
+def test_a_project_template_s_placeholders_are_named_as_such() -> None:
+    from mlready.parsers import ParseError
+    from mlready.parsers.python import parse_python
+
+    for template in ("from {{cookiecutter.package_name}}.utils import load\n", "{% if cookiecutter.use_gpu %}\nimport torch\n{% endif %}\n"):
+        with pytest.raises(ParseError, match=r"^template placeholders"):
+            parse_python(template)
+    # An f-string's escaped braces on a line with another error: a plain syntax error.
+    with pytest.raises(ParseError, match=r"^Python syntax error"):
+        parse_python('label = f"{{name}}" +\n')

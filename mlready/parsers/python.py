@@ -95,6 +95,9 @@ def parse_python(text: str) -> ast.Module:
     try:
         return ast.parse(text)
     except SyntaxError as error:
+        if _placeholder_at(error):
+            raise ParseError("template placeholders ({{ ... }} or {% ... %}) where Python is expected: the source of a "
+                             "project template, Python until it is rendered; Python rules skipped", error.lineno) from None
         raise ParseError(f"Python syntax error: {error.msg}{_newer_syntax_hint(error.msg)}", error.lineno) from None
     except (RecursionError, MemoryError):
         raise ParseError("Python source nested too deeply to parse") from None
@@ -103,6 +106,16 @@ def parse_python(text: str) -> ast.Module:
     finally:
         if collecting:
             gc.enable()
+
+
+# Jinja (cookiecutter, copier) placeholders: `{{ cookiecutter.package_name }}`, `{% if use_docker %}`.
+_TEMPLATE_PLACEHOLDER = re.compile(r"\{\{\s*[\w.]+(?:\s*\|[^}]*)?\s*\}\}|\{%-?\s*\w+")
+
+
+def _placeholder_at(error: SyntaxError) -> bool:
+    """Whether the parser stopped at a template placeholder (not at an f-string's escaped `{{`)."""
+    offset = (error.offset or 0) - 1
+    return any(match.start() <= offset <= match.end() for match in _TEMPLATE_PLACEHOLDER.finditer(error.text or ""))
 
 
 def _newer_syntax_hint(message: str) -> str:

@@ -405,7 +405,10 @@ _METRICS_CONFIG = lazy_compile(
     r"^[ \t]*scrape_configs\s*:|prometheus\.io/scrape|^kind:\s*(?:ServiceMonitor|PodMonitor)\b|\bprom/prometheus\b"
     r"|\bgrafana/grafana\b|opentelemetry-collector|\bdatadog/agent\b|\bopentelemetry-instrument\b|\bddtrace-run\b"
     r"|\bnewrelic-admin\b|\benable_app_insights\b|\bapp_insights_enabled\b|\bDataCaptureConfig\b|\bEnableCapture\b"
-    r"|\bfluent/fluentd\b|\bfluent/fluent-bit\b|\bgrafana/loki\b|elastic\.co/kibana/|\bkibana:\d",
+    r"|\bfluent/fluentd\b|\bfluent/fluent-bit\b|\bgrafana/loki\b|elastic\.co/kibana/|\bkibana:\d"
+    # a hand-written Prometheus endpoint: a /metrics route, or the exposition format written out
+    r"|@\w+\.(?:get|route|api_route)\(\s*[\"']/metrics[\"']|\badd_route\(\s*[\"']/metrics[\"']"
+    r"|#[ \t]*TYPE[ \t]+\S+[ \t]+(?:counter|gauge|histogram|summary)\b",
     re.M,
 )
 _METRICS_TOOLS = r"(?:prometheus|grafana|datadog|new ?relic|opentelemetry|cloudwatch|application insights|evidently|whylogs|sentry)"
@@ -425,8 +428,9 @@ class MonitoringAbsent(RepoRule):
     declared (prometheus_client, the Prometheus instrumentators, OpenTelemetry, StatsD,
     Datadog, Sentry, New Relic, Evidently, whylogs, or a log shipper to Fluentd, Logstash,
     Loki or CloudWatch Logs ...), no Prometheus scrape config, Grafana, collector, agent or
-    log stack (Fluentd, Loki, Kibana) is configured, and no auto-instrumentation wraps the
-    server (`opentelemetry-instrument`, `ddtrace-run`). Model servers that export metrics
+    log stack (Fluentd, Loki, Kibana) is configured, no auto-instrumentation wraps the
+    server (`opentelemetry-instrument`, `ddtrace-run`), and no hand-written `/metrics` route serves
+    the Prometheus format. Model servers that export metrics
     themselves (BentoML, Ray Serve, KServe, TorchServe, Triton, MLServer, SageMaker and
     Azure ML endpoints, Lambda) pass. Monitoring only described in the docs earns half credit.
 
@@ -448,6 +452,14 @@ class MonitoringAbsent(RepoRule):
     severity = Severity.ERROR
 
     VALID = [
+        Example(
+            {
+                "app/main.py": "from fastapi import FastAPI, Response\nimport joblib\n\napp = FastAPI()\nmodel = joblib.load('m.pkl')\nCOUNT = 0\n\n"
+                "@app.get('/metrics')\ndef metrics():\n    return Response(f'# TYPE predictions_total counter\\npredictions_total {COUNT}\\n')\n\n"
+                "@app.post('/predict')\ndef predict(x: list[float]):\n    return {'y': model.predict([x]).tolist()}\n",
+            },
+            note="A hand-written Prometheus endpoint.",
+        ),
         Example(
             {
                 "app/main.py": "from fastapi import FastAPI\nfrom prometheus_fastapi_instrumentator import Instrumentator\n"
