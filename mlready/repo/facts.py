@@ -1057,8 +1057,8 @@ class Facts:
         "bentoml", "ray", "kserve", "litserve", "torchserve", "triton", "cog", "mlserver", "sagemaker",
         "azureml", "lambda" ...
 
-        A web app or a Ray Serve deployment counts only when it or the project modules it imports mention
-        a model or predictions in their code, not only in strings or comments (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
+        A web app or a Ray Serve deployment counts only when it or the project modules it imports (with the
+        modules an imported package's `__init__` imports) mention a model or predictions in their code, not only in strings or comments (a ping or CRUD service does not); a router only next to such an app. Not serving: Gradio and
         Streamlit demos (user interfaces, not production services), notebooks, tests, files under
         example/docs/tutorial/demo/benchmark folders or in a folder whose README calls it "an example" or
         "a demo", and a framework's own code (the repository that defines `ts.torch_handler` or `litserve` is
@@ -1085,10 +1085,18 @@ class Facts:
             words = _MODEL_USE if "ray" in kinds else _MODEL_WORDS
             if model_server or (
                 (kinds & web or has_app or "ray" in kinds)
-                and any(self._code_mentions(words, related) for related in [path, *self.project_imports(path)])
+                and any(self._code_mentions(words, related) for related in self._imported_with_packages(path))
             ):
                 result[path] = frozenset(kinds)
         return result
+
+    def _imported_with_packages(self, path: str) -> list[str]:
+        """A module and the project modules it imports; for an imported package, also the modules its
+        `__init__.py` imports (`from clip_server import load` runs `clip_server/__init__.py`, which imports
+        `.model`)."""
+        direct = self.project_imports(path)
+        packaged = [target for init in direct if init.endswith("/__init__.py") for target in self.project_imports(init)]
+        return list(dict.fromkeys([path, *direct, *packaged]))
 
     def _code_mentions(self, words: re.Pattern[str], path: str) -> bool:
         """Whether a module's code, its strings and comments left out, mentions a model: a CRUD app's

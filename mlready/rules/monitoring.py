@@ -542,6 +542,17 @@ class MonitoringAbsent(RepoRule):
         ),
         Example(
             {
+                "app/main.py": "from fastapi import FastAPI\nfrom clip_server import embed\n\napp = FastAPI()\n\n"
+                "@app.post('/embed')\ndef run(text: str):\n    return embed(text)\n",
+                "clip_server/__init__.py": "from .encoder import embed\n",
+                "clip_server/encoder.py": "from transformers import CLIPModel\nclip = CLIPModel.from_pretrained('openai/clip-vit-base-patch32')\n"
+                "def embed(text):\n    return clip.get_text_features(text)\n",
+            },
+            expect=["app/main.py:4"],
+            note="The model is reached through the package the app imports, whose `__init__` imports it.",
+        ),
+        Example(
+            {
                 "app.py": "from flask import Flask\nimport joblib\n\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n",
                 "requirements.txt": "flask==3.0.3\nmlflow-skinny==3.5.0\nopentelemetry-api==1.38.0\nopentelemetry-sdk==1.38.0\n",
             },
