@@ -9,6 +9,7 @@ from typing import Any
 from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
+from mlready.repo.facts import file_serving_kinds
 from mlready.rule import Example, FileRule, RepoRule
 
 
@@ -670,6 +671,16 @@ class CdPipelineAbsent(RepoRule):
             },
             expect=["scripts/deploy.sh"],
         ),
+        Example(
+            {
+                "app/main.py": _FASTAPI_APP,
+                "app/routers/deployments.py": "from fastapi import APIRouter\nrouter = APIRouter()\n\n@router.post('/deployments')\n"
+                "def create(name: str):\n    return {'deployed': name}\n",
+            },
+            expect=["app/main.py"],
+            outcome=Outcome.FAIL,
+            note="An app's module that deploys users' models is no deploy script of this service.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -692,7 +703,12 @@ class CdPipelineAbsent(RepoRule):
             return
         if any(file.name in ("render.yaml", "render.yml") and not _NO_AUTODEPLOY.search(repo.text(file.path) or "") for file in repo.all_files):
             return  # Render builds and deploys every push to the connected branch unless autoDeploy is false
-        scripts = [file.path for file in repo.all_files if _DEPLOY_SCRIPT.search(file.path)]
+        # A Python file named so is a deploy script, not when it is part of a web app (a `deployments.py` router).
+        scripts = [
+            file.path
+            for file in repo.all_files
+            if _DEPLOY_SCRIPT.search(file.path) and (file.kind != "python" or not file_serving_kinds(repo, file))
+        ]
         makefile = repo.text("Makefile") if repo.exists("Makefile") else None
         if makefile and re.search(r"^(?:deploy|release|publish)[\w-]*\s*:", makefile, re.M):
             scripts.append("Makefile")

@@ -1089,6 +1089,7 @@ class HyperparametersHardcoded(PythonRule):
 
 
 _CONFIG_WORDS = lazy_compile(r"conf|cfg|param|setting|hparam|hyper|option", re.I)
+_DATA_NAME = lazy_compile(r"label|annotation|data|df\b|record|sample|row|vocab|classes|mapping|split|fold", re.I)
 # Validation written by hand: a config passed to a check/validate/verify function (`check_nn_config(config)`).
 _HAND_VALIDATION = lazy_compile(r"\b(?:check|validate|verify)\w*\s*\(\s*\w*(?i:conf|cfg|param|setting|hparam|hyper|option)\w*\s*[,)]")
 _LOADERS = frozenset(
@@ -1153,6 +1154,10 @@ class ConfigUnvalidated(PythonRule):
         ),
         Example({"io.py": "import json\n\ndef read(path):\n    with open(path) as f:\n        rows = json.load(f)\n    return rows\n"}, note="Not config."),
         Example(
+            {"dataset.py": "import json\n\nwith open('data/same_source_test.parameter.json') as f:\n    labels = json.load(f)\n"},
+            note="Data named as data, whatever its file is called.",
+        ),
+        Example(
             {
                 "hparams.py": "import yaml\n\ndef check_nn_config(f_config):\n    if not isinstance(f_config['lr'], float):\n        raise TypeError('lr')\n\n"
                 "def prepare(path):\n    with open(path) as f:\n        config = yaml.safe_load(f)\n    check_nn_config(config)\n    return config\n"
@@ -1216,7 +1221,7 @@ class ConfigUnvalidated(PythonRule):
         first = positional(node, 0)
         source_text = self.source.segment(first) if first is not None else ""
         source_text = self.opened.get(source_text, source_text)
-        if not _CONFIG_WORDS.search(target_text) and not _CONFIG_WORDS.search(source_text):
-            return
+        if not _CONFIG_WORDS.search(target_text) and (not _CONFIG_WORDS.search(source_text) or _DATA_NAME.search(target_text)):
+            return  # named like data (`labels = json.load(open("...parameter.json"))`): the path does not make it config
         self.done = True
         self.report(node, "configuration loaded as an untyped dict: validate it with a pydantic model or dataclass")
