@@ -9,7 +9,7 @@ from typing import Any
 from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
-from mlready.repo.facts import file_serving_kinds
+from mlready.repo.facts import _ENTRY_CLI
 from mlready.rule import Example, FileRule, RepoRule
 
 
@@ -568,6 +568,10 @@ _DEPLOY_COMMANDS = lazy_compile(
     re.M | re.I,
 )
 _DEPLOY_SCRIPT = lazy_compile(r"(?i)(?:^|/)(?:deploy|release|publish)[\w.-]*\.(?:sh|py|ps1)$")
+# What a Python deploy script calls: an SDK's deploy or endpoint call, or a deploy command it runs.
+_PYTHON_DEPLOY = lazy_compile(
+    r"\.deploy\s*\(|\b(?:create|update)_endpoint\w*\s*\(|[\"']docker[\"',\s]+push\b|[\"']kubectl[\"',\s]+apply\b|[\"']helm[\"',\s]+upgrade\b"
+)
 # A CI workflow made for deploying (its file named so) that starts the service with Compose on its runner.
 _DEPLOY_WORKFLOW = lazy_compile(r"(?i)(?:^|/)[\w.-]*(?:deploy|release|delivery|\bcd\b)[\w.-]*\.ya?ml$")
 _COMPOSE_UP = lazy_compile(r"docker[- ]compose\b[^\n]*\bup\b")
@@ -703,11 +707,12 @@ class CdPipelineAbsent(RepoRule):
             return
         if any(file.name in ("render.yaml", "render.yml") and not _NO_AUTODEPLOY.search(repo.text(file.path) or "") for file in repo.all_files):
             return  # Render builds and deploys every push to the connected branch unless autoDeploy is false
-        # A Python file named so is a deploy script, not when it is part of a web app (a `deployments.py` router).
+        # A Python file named so is a deploy script when it runs as one, or deploys; not an app's `deployments.py` module.
         scripts = [
             file.path
             for file in repo.all_files
-            if _DEPLOY_SCRIPT.search(file.path) and (file.kind != "python" or not file_serving_kinds(repo, file))
+            if _DEPLOY_SCRIPT.search(file.path)
+            and (file.kind != "python" or repo.contains(_ENTRY_CLI, file.path) or repo.contains(_PYTHON_DEPLOY, file.path))
         ]
         makefile = repo.text("Makefile") if repo.exists("Makefile") else None
         if makefile and re.search(r"^(?:deploy|release|publish)[\w-]*\s*:", makefile, re.M):
