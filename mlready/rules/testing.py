@@ -726,7 +726,7 @@ class TrainingSmokeTestMissing(RepoRule):
 
 
 _PREDICTION_CALL = lazy_compile(
-    r"\.(?:predict\w*|generate|forward|infer\w*|classify|score_samples|decision_function|encode)\s*\(|\b(?:model|net|clf|classifier|regressor|estimator|pipe|pipeline|predictor)\w*\s*\(|\bpredict\w*\s*\("
+    r"\.(?:predict\w*|generate\w*|forward|infer\w*|classify|score_samples|decision_function|encode)\s*\(|\b(?:model|net|clf|classifier|regressor|estimator|pipe|pipeline|predictor)\w*\s*\(|\bpredict\w*\s*\("
     r"|^[ \t]*(?:async[ \t]+)?def[ \t]+test_\w*\([^)]*\b(?:model|predictor|classifier|estimator|pipeline|clf)\b",
     re.M,
 )
@@ -740,7 +740,7 @@ class ModelBehaviourTestsMissing(RepoRule):
 
     What it checks:
     In an ML repository with tests, no test file both calls a model or prediction
-    function (`.predict(`, `.generate(`, `model(`, `predict_*(` ..., or takes a
+    function (`.predict(`, `.generate(`, `.generate_answer(`, `model(`, `predict_*(` ..., or takes a
     `model`/`predictor` fixture) and asserts on the result.
 
     Why it matters:
@@ -772,6 +772,14 @@ class ModelBehaviourTestsMissing(RepoRule):
                 "tests/model/test_behavioral.py": "def test_invariance(text, predictor):\n    assert get_label(text, predictor=predictor) == 'nlp'\n",
             },
             note="A predictor fixture and an assertion.",
+        ),
+        Example(
+            {
+                "bot/client.py": "from llama_cpp import Llama\nimport torch\n",
+                "tests/test_client.py": "def test_answer(client):\n    answer = client.generate_answer('What is the capital of Italy?')\n"
+                "    assert 'rome' in answer.lower()\n",
+            },
+            note="An LLM client's generation, asserted on.",
         ),
     ]
     INVALID = [
