@@ -1362,6 +1362,7 @@ IMPORT_ALIASES: dict[str, tuple[str, ...]] = {
     "sklearn": ("scikit-learn",),
     "skimage": ("scikit-image",),
     "skopt": ("scikit-optimize",),
+    "skmisc": ("scikit-misc",),
     "imblearn": ("imbalanced-learn",),
     "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless", "opencv", "py-opencv", "libopencv"),
     "PIL": ("pillow", "pil"),
@@ -1638,6 +1639,7 @@ class ImportNotDeclared(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example({"calib.py": "import skmisc.loess\n", "requirements.txt": "scikit-misc==0.5.1\n"}, note="An import name that differs from its distribution's."),
         Example(
             {
                 "src/app/model.py": "import os\nimport cv2\nimport sklearn\nfrom PIL import Image\nimport yaml\nfrom app import utils\nfrom . import x\n",

@@ -776,7 +776,7 @@ _SCALE_SENSITIVE = frozenset(
 # Any sign that features are scaled, normalized, or are text features (already normalized or sparse counts).
 _SCALING_EVIDENCE = lazy_compile(
     r"Scaler\b|\bscale\s*\(|minmax_scale|maxabs_scale|robust_scale|\bnormalize\s*\(|Normalizer|QuantileTransformer"
-    r"|PowerTransformer|/\s*255|\.std\s*\(|zscore|Vectorizer|TfidfTransformer|Normalization\s*\("
+    r"|PowerTransformer|/\s*255|\.std\s*\(|zscore|Vectorizer|TfidfTransformer|Normalization\s*\(|FeatureHasher"
     # data whose features share one scale: synthetic generators, pixels, iris
     r"|\bmake_(?:moons|blobs|circles|classification|regression|swiss_roll|s_curve|gaussian_quantiles|hastie_10_2)\b"
     r"|load_digits|load_iris|(?i:mnist|cifar|pixel|embedding)|\bhog\b"
@@ -817,6 +817,11 @@ class ScalerMissing(PythonRule):
     triggers = (r"SVC|SVR|SVM|KNeighbors|RadiusNeighbors|MLPClassifier|MLPRegressor|SGDClassifier|SGDRegressor",)
 
     VALID = [
+        Example(
+            {"task.py": "import pandas as pd\nfrom sklearn.feature_extraction import FeatureHasher\nfrom sklearn.linear_model import SGDClassifier\n"
+             "rows = pd.read_csv('events.csv').to_dict('records')\nX = FeatureHasher(n_features=2**18).transform(rows)\nSGDClassifier().fit(X, y)\n"},
+            note="Hashed features share one scale.",
+        ),
         Example(
             {
                 "train.py": (

@@ -1003,6 +1003,10 @@ class DeadExperimentalCodePath(PythonRule):
     VALID = [
         Example({"a.py": "if False:\n    from typing import List\n\nif DEBUG:\n    print(1)\n"}),
         Example({"b.py": "if False:\n    pass\n"}),
+        Example(
+            {"test_stream.py": "async def empty_stream():\n    if False:\n        yield\n\nasync def no_bytes():\n    if False:\n        yield b''\n"},
+            note="`if False: yield` makes an empty generator.",
+        ),
     ]
     INVALID = [
         Example({"train.py": "x = 1\nif False:\n    model = Other()\n    model.fit(x)\n"}, expect=["train.py:2"]),
@@ -1020,9 +1024,12 @@ class DeadExperimentalCodePath(PythonRule):
 
 
 def _is_inert(statement: ast.stmt) -> bool:
-    """`pass`, `...`, a docstring or an import."""
+    """`pass`, `...`, a docstring, an import, or a `yield` of nothing or a constant (`if False: yield b''` makes
+    an empty generator)."""
     if isinstance(statement, (ast.Pass, ast.Import, ast.ImportFrom)):
         return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield):
+        return statement.value.value is None or isinstance(statement.value.value, ast.Constant)
     return (
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Constant)

@@ -963,7 +963,8 @@ _CONFIG_LOADERS = lazy_compile(
     r"^\s*(?:import|from)\s+(?:argparse|click|typer|hydra|omegaconf|yaml|ruamel|toml|tomllib|tomli|configparser|fire"
     r"|ml_collections|gin|dotenv|pydantic_settings|jsonargparse|simple_parsing|tyro|absl)\b"
     r"|\bjson\.load\s*\(|\bos\.(?:environ|getenv)\b|\bsys\.argv\b|\bparams_show\s*\("
-    r"|^\s*(?:from|import)\s+[\w.]*\b(?:config|configs|conf|settings|params|hparams|hyperparameters|constants)\b",
+    r"|^\s*(?:from|import)\s+[\w.]*\b(?:config|configs|conf|settings|params|hparams|hyperparameters|constants)\b"
+    r"|^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+[^\n]*\b(?:config|configs|conf|settings|params|hparams|hyperparameters)\b",  # from . import config
     re.M,
 )
 _HYPERPARAMETER_FIT = frozenset({"epochs", "batch_size", "learning_rate", "lr", "num_epochs", "n_epochs", "max_epochs"})
@@ -996,6 +997,10 @@ class HyperparametersHardcoded(PythonRule):
     triggers = (r"\b(?:n_estimators|max_depth|learning_rate|lr|epochs|batch_size|C|alpha|n_neighbors|max_iter)\s*=\s*[\d.]",)
 
     VALID = [
+        Example(
+            {"pkg/train.py": "from . import config\nfrom tensorflow import keras\n\nmodel = keras.Sequential()\nmodel.fit(X, y, epochs=20, batch_size=32)\n"},
+            note="A project config module imported relatively.",
+        ),
         Example(
             {
                 "train.py": (

@@ -37,7 +37,7 @@ _MODEL_WORDS = lazy_compile(
 )
 # `.bin` files a Hugging Face training run writes next to the weights, which hold no model: the pickled
 # `TrainingArguments` and the optimizer, scheduler and RNG states.
-_TRAINING_SIDE_FILE = lazy_compile(r"(?:^|/)(?:training_args|optimizer|scheduler|scaler|rng_state(?:_\d+)?)\.bin$")
+_TRAINING_SIDE_FILE = lazy_compile(r"(?:^|/)(?:training_args|optimizer|scheduler|scaler|rng_state(?:_\d+)?)\.(?:bin|pt|pth)$")
 DATA_EXTENSIONS = (
     ".csv", ".tsv", ".parquet", ".pq", ".feather", ".arrow", ".npy", ".npz", ".jsonl", ".ndjson", ".xlsx", ".xls",
     ".h5", ".hdf5", ".tfrecord", ".tfrecords", ".avro", ".orc", ".db", ".sqlite", ".sqlite3", ".mat", ".arff",
@@ -61,11 +61,13 @@ def _suffix(path: str) -> str:
 def is_model_file(path: str) -> bool:
     """A model artifact by its name: a model format, or an ambiguous format whose path names a model."""
     suffix = _suffix(path)
+    if _TRAINING_SIDE_FILE.search(path):
+        return False  # a training run's optimizer, scheduler or RNG state, saved next to the model
     if suffix in (".pkl", ".pickle", ".joblib"):
         return not _DATA_FOLDER.search(path) or bool(_MODEL_WORDS.search(path.rsplit("/", 1)[-1]))
     if suffix in MODEL_EXTENSIONS:
         return True
-    return suffix in AMBIGUOUS_MODEL_EXTENSIONS and bool(_MODEL_WORDS.search(path)) and not _TRAINING_SIDE_FILE.search(path)
+    return suffix in AMBIGUOUS_MODEL_EXTENSIONS and bool(_MODEL_WORDS.search(path))
 
 
 def is_data_file(path: str) -> bool:
@@ -200,7 +202,8 @@ class ModelArtifactInGit(RepoRule):
             note="Small test fixtures and a sample model.",
         ),
         Example(
-            {"train.py": "import transformers\n", "model-kornlp/training_args.bin": "pickled TrainingArguments", "model-kornlp/optimizer.bin": "state"},
+            {"train.py": "import transformers\n", "model-kornlp/training_args.bin": "pickled TrainingArguments", "model-kornlp/optimizer.bin": "state",
+             "out/checkpoint-500/rng_state.pth": "rng", "out/checkpoint-500/scheduler.pt": "lr"},
             note="The side files of a Hugging Face training run hold no model.",
         ),
         Example({"train.py": "import torch\n", "data/train.h5": "hdf5 data"}, note="HDF5 data, not a model."),
@@ -387,6 +390,7 @@ _TRACKING_IMPORTS = frozenset(
 _TRACKING_CODE = lazy_compile(
     r"\btorch\.utils\.tensorboard\b|\bSummaryWriter\s*\(|\btf\.summary\.create_file_writer\s*\(|\bTensorBoard\s*\("
     r"|\btf\.(?:compat\.v1\.)?summary\.FileWriter\s*\("  # TensorFlow 1
+    r"|\bTrainingStep\s*\(|\bRegisterModel\s*\("  # SageMaker Pipelines: each training job records its parameters and metrics
     r"|\blog_with\s*=\s*(?!None\b)[\[\"'\w]|\.init_trackers\s*\("  # Hugging Face Accelerate's trackers
     r"|\b(?:TensorBoard|Wandb|MLFlow|Neptune|Comet|CSV|Aim|DVCLive)Logger\s*\(|\breport_to\s*=\s*[\[\"'](?!none)"
     r"|\bDefaultTrainer\b|\bEventStorage\b|\bRun\.get_context\s*\(|\baiplatform\.(?:start_run|log_metrics|log_params)\s*\("
@@ -423,6 +427,11 @@ class ExperimentTrackingAbsent(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {"pipeline.py": "from sagemaker.workflow.steps import TrainingStep\nimport xgboost as xgb\n"
+             "step = TrainingStep(name='Train', estimator=estimator)\nbst = xgb.train(params, dtrain)\n"},
+            note="SageMaker training jobs record their parameters and metrics.",
+        ),
         Example({"train.py": "import mlflow\nfrom sklearn.svm import SVC\nmlflow.autolog()\nSVC().fit(X, y)\n"}),
         Example(
             {
