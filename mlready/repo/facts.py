@@ -265,6 +265,9 @@ _NOT_DOCS = lazy_compile(
 _CONDA_DEPENDENCIES = lazy_compile(r"^dependencies[ \t]*:[ \t]*$", re.M)
 _CONDA_SIGN = lazy_compile(r"^channels[ \t]*:|^[ \t]+-[ \t]+(?:python|pip)(?:[ \t]*[=<>]|[ \t]*$)", re.M)
 
+# `docker build ... -t NAME[:TAG]` (or `--tag`, `docker buildx build`): the tag a build gives its image.
+_DOCKER_BUILD_TAG = lazy_compile(r"\bdocker[ \t]+(?:buildx[ \t]+)?build\b[^\n;&|]*?(?:-t|--tag)(?:[ \t]+|=)[\"']?([\w./:-]+)")
+
 _TEST_RUNNER = lazy_compile(
     r"\b(?:pytest|py\.test|unittest|tox|nox|hatch\s+(?:run\s+)?test|make\s+(?:test|check|ci)\w*|pixi\s+run\s+test\w*"
     r"|poe\s+test|invoke\s+test|just\s+test\w*|ward|nose2?"
@@ -1657,6 +1660,21 @@ class Facts:
             or file.name.endswith((".sh", ".bash", ".mk"))
             or file.name in ("Makefile", "makefile", "GNUmakefile")
         ]
+
+    @cached_property
+    def built_images(self) -> frozenset[str]:
+        """Images the repository builds itself (`docker build -t base:latest ...` in a script, Makefile or CI
+        step), as `name:tag` (`latest` when no tag is given): a Dockerfile built FROM one starts from this
+        repository's own image, not from a moving registry tag."""
+        found: set[str] = set()
+        for file in self.script_files:
+            text = (self.repo.text(file.path) or "").replace("\\\n", " ")
+            if "build" not in text:
+                continue
+            for match in _DOCKER_BUILD_TAG.finditer(text):
+                name = match.group(1)
+                found.add(name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest")
+        return frozenset(found)
 
     @cached_property
     def deploy_artifacts(self) -> list[SourceFile]:

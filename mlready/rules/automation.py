@@ -563,7 +563,7 @@ _DEPLOY_COMMANDS = lazy_compile(
     r"|flyctl|superfly/|heroku|railway\s+up|modal\s+deploy|bentoml\s+(?:deploy|push)|mlflow\s+deployments"
     r"|argocd|skaffold\s+run|gh-action-pypi-publish|twine\s+upload|poetry\s+publish|uv\s+publish|flit\s+publish"
     r"|hatch\s+publish|anyscale\s+service\s+(?:rollout|deploy)|\bserve\s+deploy\b|databricks\s+bundle\s+deploy"
-    r"|\bfastapi\s+deploy\b|\bvercel\s+(?:deploy|--prod)\b|\bnetlify\s+deploy\b"
+    r"|\bfastapi\s+deploy\b|\bvercel\s+(?:deploy|--prod)\b|\bnetlify\s+deploy\b|git\s+push\b[^\n]*huggingface\.co/spaces/"
     r"|^\s+environment\s*:",
     re.M | re.I,
 )
@@ -607,6 +607,12 @@ class CdPipelineAbsent(RepoRule):
     severity = Severity.INFO
 
     VALID = [
+        Example(
+            {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app:app\"]\n",
+             ".github/workflows/deploy-hf.yml": "on:\n  push:\n    branches: [main]\njobs:\n  sync:\n    steps:\n"
+             "      - run: git push https://user:$HF_TOKEN@huggingface.co/spaces/acme/churn main\n"},
+            note="A workflow that pushes to a Hugging Face Space, which then builds and serves it.",
+        ),
         Example(
             {
                 "Dockerfile": "FROM python:3.12-slim\n",

@@ -688,14 +688,16 @@ def _one_release_series(specifier: str) -> bool:
 # -- DEP004 / DEP014: Dockerfile base images ---------------------------------------------
 
 
-def _base_images(dockerfile: Dockerfile) -> Iterator[tuple[str, int]]:
+def _base_images(dockerfile: Dockerfile, built: frozenset[str] = frozenset()) -> Iterator[tuple[str, int]]:
     """(image, line) of each FROM that names an external image: not scratch, a variable, a template
-    placeholder (`{{ cookiecutter.python_version }}`) or an earlier stage."""
+    placeholder (`{{ cookiecutter.python_version }}`), an earlier stage, or an image the repository
+    builds itself (`built`, as `name:tag`)."""
     aliases: set[str] = set()
     for stage in dockerfile.stages:
         image = stage.image
         variable = "$" in image or "{{" in image or "{%" in image
-        if image and image.lower() != "scratch" and not variable and image.lower() not in aliases:
+        own = (image if ":" in image.rsplit("/", 1)[-1] else f"{image}:latest") in built
+        if image and image.lower() != "scratch" and not variable and not own and image.lower() not in aliases:
             yield image, stage.line
         if stage.alias:
             aliases.add(stage.alias.lower())
@@ -725,6 +727,15 @@ class DockerBaseImageUnpinned(FileRule):
     kinds = ("dockerfile",)
 
     VALID = [
+        Example(
+            {
+                "Dockerfile": "FROM base:latest\nCOPY . /app\n",
+                "docker/base.Dockerfile": "FROM python:3.11.9-slim@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n",
+                ".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: |\n          docker build -f docker/base.Dockerfile \\\n"
+                "            --tag base:latest .\n          docker build -t app .\n",
+            },
+            note="An image the repository builds itself first, in CI.",
+        ),
         Example({"Dockerfile": "FROM python:3.11-slim AS build\nRUN echo hi\nFROM build\nFROM scratch\n"}),
         Example({"Dockerfile": "ARG BASE=python:3.11\nFROM ${BASE}\nFROM ubuntu@sha256:" + "a" * 64 + "\n"}),
         Example({"Dockerfile": "FROM --platform=linux/amd64 nvidia/cuda:12.1.0-runtime-ubuntu22.04 AS Base\nFROM base\n"},
@@ -747,7 +758,7 @@ class DockerBaseImageUnpinned(FileRule):
         parsed = repo.dockerfile(file.path)
         if parsed is None:
             return
-        for image, line in _base_images(parsed):
+        for image, line in _base_images(parsed, repo.facts.built_images):
             reference = parse_image(image)
             if reference.digest:
                 continue
@@ -782,6 +793,15 @@ class DockerBaseNotDigest(FileRule):
     kinds = ("dockerfile",)
 
     VALID = [
+        Example(
+            {
+                "Dockerfile": "FROM base:latest\nCOPY . /app\n",
+                "docker/base.Dockerfile": "FROM python:3.11.9-slim@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n",
+                ".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: |\n          docker build -f docker/base.Dockerfile \\\n"
+                "            --tag base:latest .\n          docker build -t app .\n",
+            },
+            note="An image the repository builds itself first, in CI.",
+        ),
         Example({"Dockerfile": "FROM python:3.11-slim@sha256:" + "b" * 64 + " AS build\nFROM build\nFROM scratch\n"}),
         Example({"Dockerfile": "ARG BASE\nFROM $BASE\n"}),
         Example(
@@ -800,7 +820,7 @@ class DockerBaseNotDigest(FileRule):
         parsed = repo.dockerfile(file.path)
         if parsed is None:
             return
-        for image, line in _base_images(parsed):
+        for image, line in _base_images(parsed, repo.facts.built_images):
             if not parse_image(image).digest:
                 yield self.finding(f"base image `{image}` is not pinned by digest: append `@sha256:<digest>`", file.path, line)
 
@@ -1520,16 +1540,27 @@ _REQUIRES: dict[str, tuple[str, ...]] = {
 
 # Namespace roots shared by many distributions (google.cloud..., azure.storage...): not judged.
 _NAMESPACE_ROOTS = frozenset({"google", "azure", "backports", "jaraco", "zope", "sphinxcontrib", "ruamel", "nvidia", "oslo", "ament"})
-# Provided by the environment rather than installed: notebooks, Colab, build systems.
-_PROVIDED = frozenset({"IPython", "ipykernel", "google", "pkg_resources", "setuptools", "distutils", "pip", "js", "pyodide", "__main__", "builtins"})
+# Provided by the environment rather than installed: notebooks, Colab, Kaggle and Databricks kernels, build systems.
+_PROVIDED = frozenset(
+    {"IPython", "ipykernel", "google", "pkg_resources", "setuptools", "distutils", "pip", "js", "pyodide", "__main__", "builtins",
+     "kaggle_secrets", "kaggle_datasets", "dbutils"}
+)
 _NOT_PROJECT_DIRS = ("docs/", "doc/", "examples/", "example/", "benchmarks/", "benchmark/", ".github/", "tools/", "scripts/ci/")
 _VENDORED = lazy_compile(r"(?:^|/)(?:vendor|vendored|_vendor|third_party|thirdparty|3rdparty|external|externals|site-packages)/")
 _NOT_PROJECT_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py", "hubconf.py", "conf.py"})
 
 
+def _extras(requirement: str) -> list[str]:
+    """The extras of a requirement string: `passlib[bcrypt]==1.7.4` -> ["bcrypt"]."""
+    found = re.match(r"\s*[A-Za-z0-9][\w.-]*\s*\[([^\]]*)\]", requirement)
+    return [extra.strip() for extra in found.group(1).split(",") if re.fullmatch(r"[A-Za-z0-9][\w.-]*", extra.strip())] if found else []
+
+
 def _declared_distributions(repo: Repo) -> set[str]:
     """Every distribution name declared or installed anywhere: manifests, locks, notebooks, images, scripts."""
     names = {_CONDA_ALIASES.get(name, name) for name in repo.facts.declared_names} | set(repo.facts.locked_names)
+    # An extra often names the package it adds (`passlib[bcrypt]` installs bcrypt).
+    names |= {canonical_name(extra) for dependency in repo.facts.dependencies for extra in _extras(dependency.raw)}
     for file in repo.facts.python_files:
         # setup.py files often build their lists in code: take every requirement-like string literal.
         if "setup" in file.name and not is_test_path(file.path):
@@ -1639,6 +1670,11 @@ class ImportNotDeclared(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {"auth.py": "import bcrypt\n", "requirements.txt": "passlib[bcrypt]==1.7.4\n",
+             "eval.ipynb": notebook("from kaggle_secrets import UserSecretsClient\nimport bcrypt")},
+            note="A package installed as an extra; a module the Kaggle kernel provides.",
+        ),
         Example({"calib.py": "import skmisc.loess\n", "requirements.txt": "scikit-misc==0.5.1\n"}, note="An import name that differs from its distribution's."),
         Example(
             {

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
 
-from mlready.model import Finding, Pillar, Severity
+from mlready.model import Finding, Outcome, Pillar, Severity
 from mlready.patterns import lazy_compile
 from mlready.repo import Repo, SourceFile
 from mlready.repo.facts import is_test_path
@@ -486,17 +486,24 @@ class BusinessGoalUndocumented(RepoRule):
 # -- DOC003 ------------------------------------------------------------------------------------
 
 _RISK_HEADING = lazy_compile(
-    r"\brisks?\b|threat model|failure modes?|hazards?|\bfmea\b|risk assessment|\brisiko|\brisiken\b|\brisques?\b|\briesgos?\b"
+    # not risk as what a model predicts ("Risk Prediction", "Risk Level Classification", "Hazard Detection")
+    r"\brisks?\b(?![ -](?:prediction|predictor|score|scoring|level|tier|band|class|categor|model))|threat model|failure modes?"
+    r"|hazards?(?![ -]detect)|\bfmea\b|risk assessment|\brisiko|\brisiken\b|\brisques?\b|\briesgos?\b"
     r"|\briscos?\b|\brischi\b|风险|リスク",
     re.I,
 )
 _RISK_ASSESSMENT = lazy_compile(
     r"\bimpact|likelihood|probabilit|severity|mitigat|consequence|contingenc|fallback|worst case|\bowner\b"
     r"|auswirkung|wahrscheinlichkeit|gegenma[sß]nahme|schwere|probabilité|atténuation|gravité|probabilidad|mitigaci|gravedad"
-    r"|影响|概率|缓解",
+    r"|影响|概率|缓解|\bdampak\b|\bmitigasi\b|\bkemungkinan\b",
     re.I,
 )
-_LIMITATIONS_HEADING = lazy_compile(r"limitations?|known issues|caveats|einschränkungen|limites|limitaciones|limitações", re.I)
+# A section about limitations (its heading starts so), not a heading that mentions one ("Important: Prometheus Limitation").
+_LIMITATIONS_HEADING = lazy_compile(
+    r"^[\W\d_]*(?:(?:known|current|model|accepted|main|key)\s+)?"
+    r"(?:limitations?|known issues|caveats|einschränkungen|limites|limitaciones|limitações|keterbatasan)\b",
+    re.I,
+)
 _RISK_FILE = lazy_compile(r"(?:^|/)[^/]*(?:risk|threat[-_ ]?model|fmea|failure[-_ ]modes)[^/]*\.(?:md|rst|txt|adoc|ya?ml|xlsx|csv)$", re.I)
 
 
@@ -529,6 +536,14 @@ class RiskAssessmentMissing(RepoRule):
     VALID = [
         Example(
             {
+                "app.py": "import joblib\nfrom flask import Flask\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n",
+                "docs/limitations.md": "# Accepted limitations\n\n## KD-1: the scoring job cannot run on the managed pool\n"
+                "Impact: nightly scores arrive late. Mitigation: the job runs on the CI runner.\n",
+            },
+            note="Accepted limitations with their impact and mitigation.",
+        ),
+        Example(
+            {
                 "app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('model.pkl')\n\n@app.post('/predict')\ndef predict(x: list[float]):\n    return model.predict([x])\n",
                 "docs/operations.md": "# Risks\n\n| Risk | Impact | Likelihood | Mitigation |\n|---|---|---|---|\n| Model down | high | low | fall back to rules |\n",
             }
@@ -550,6 +565,17 @@ class RiskAssessmentMissing(RepoRule):
             },
             expect=["README.md:3"],
         ),
+        Example(
+            {
+                "app.py": "import joblib\nfrom flask import Flask\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n",
+                "docs/guide.md": "# Fraud service\n\n## Risk Level Classification\n| score | level |\n|---|---|\n| > 0.8 | high |\n\n"
+                "## Important: Prometheus Limitation\nNo variables in prometheus.yml.\n",
+                "CONTRIBUTING.md": "# Contributing to Construction-Hazard-Detection\n\nOpen a pull request.\n",
+            },
+            expect=["app.py"],
+            outcome=Outcome.FAIL,
+            note="Risk as what the model predicts, or a hazard it detects, is no risk assessment: no half credit.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -562,8 +588,9 @@ class RiskAssessmentMissing(RepoRule):
             return
         index = doc_index(repo)
         risk_headings = [heading for heading in index.headings if _RISK_HEADING.search(heading.text)]
-        if any(_RISK_ASSESSMENT.search(index.section(heading)) for heading in risk_headings):
-            return
+        weighed = [*risk_headings, *(heading for heading in index.headings if _LIMITATIONS_HEADING.search(heading.text))]
+        if any(_RISK_ASSESSMENT.search(index.section(heading)) for heading in weighed):
+            return  # risks, or accepted limitations, with their impact, likelihood or mitigation
         partial = risk_headings[0] if risk_headings else index.heading(_LIMITATIONS_HEADING)
         if partial is not None:
             yield self.finding(

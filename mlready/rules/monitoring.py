@@ -602,6 +602,7 @@ _DRIFT_PACKAGES = (
 )
 _DRIFT_CODE = lazy_compile(
     r"\bks_2samp\b|\bwasserstein_distance\b|\bjensenshannon\b|\bpopulation_stability_index\b|\bcalculate_psi\b"
+    r"|\bdef\s+(?:\w*_)?psi(?:_\w*)?\s*\(|(?i:population stability index)"
     r"|\bdef\s+\w*drift\w*\s*\(|\bdrift\.\w+\s*\(|\bDefaultModelMonitor\b|\bModelQualityMonitor\b|\bModelBiasMonitor\b"
     r"|\bcreate_monitoring_schedule\b|\bModelDeploymentMonitoringJob\b|\bDataDriftDetector\b|\bazureml\.datadrift\b"
     r"|\bMonitorDefinition\b|\bDataDriftSignal\b"
@@ -638,6 +639,13 @@ class DriftDetectionAbsent(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {
+                "api/main.py": "from fastapi import FastAPI\nimport joblib\n\napp = FastAPI()\nmodel = joblib.load('model.pkl')\n",
+                "src/psi.py": "import numpy as np\n\ndef psi_numeric(expected, actual, bins=10):\n    return float(np.sum(expected - actual))\n",
+            },
+            note="A hand-written population stability index.",
+        ),
         Example(
             {
                 "app.py": "from fastapi import FastAPI\nimport joblib\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n",

@@ -585,6 +585,9 @@ def _kustomize_patches(repo: Repo) -> set[str]:
     return found
 
 
+_YAML_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n]*")
+
+
 def workloads_without_probes(repo: Repo) -> list[tuple[str, int, str, str]]:
     """(path, line, kind, name) of each Kubernetes Deployment or StatefulSet that defines no probe."""
     found = []
@@ -597,8 +600,8 @@ def workloads_without_probes(repo: Repo) -> list[tuple[str, int, str, str]]:
             kind = _WORKLOAD.search(document)
             if kind is None or _PROBE.search(document) or not re.search(r"^[ \t]*(?:-\s*)?image\s*:", document, re.M):
                 continue
-            if not _MODEL_WORKLOAD.search(document):
-                continue  # a database, a provisioner, a dashboard: not the model service
+            if not _MODEL_WORKLOAD.search(_YAML_COMMENT.sub("", document)):
+                continue  # a database, a provisioner, a dashboard: not the model service (comments aside)
             name = _NAME.search(document)
             line = start + document.count("\n", 0, kind.start())
             found.append((file.path, line, kind.group(1), name.group(1).strip() if name else "?"))
@@ -635,6 +638,14 @@ class HealthcheckAbsent(RepoRule):
     severity = Severity.WARNING
 
     VALID = [
+        Example(
+            {
+                "app.py": "from flask import Flask\nimport joblib\napp = Flask(__name__)\nmodel = joblib.load('m.pkl')\n\n@app.route('/health')\ndef health():\n    return 'ok'\n",
+                "k8s/grafana.yaml": "# same layout as the churn-api deployment\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: grafana\n"
+                "spec:\n  template:\n    spec:\n      containers:\n        - name: grafana\n          image: grafana/grafana:10.4.2\n",
+            },
+            note="A dashboard's Deployment: a comment naming the API does not make it the model service.",
+        ),
         Example(
             {
                 "app.py": "from fastapi import FastAPI\nimport joblib\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n\n"

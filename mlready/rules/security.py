@@ -446,7 +446,7 @@ class SecretInRepo(RepoRule):
 
 _ENV_LINE = lazy_compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][\w.]*)\s*=\s*(?P<value>.*?)\s*$")
 _ENV_SECRET_NAME = lazy_compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)", re.I)
-_ENV_HARMLESS_NAME = lazy_compile(r"(?:_|^)(?:FILE|PATH|DIR|URL|URI|HOST|PORT|NAME|USER|USERNAME|ENABLED|TYPE|ID)$", re.I)
+_ENV_HARMLESS_NAME = lazy_compile(r"(?:_|^)(?:FILE|PATH|DIR|URL|URI|HOST|PORT|NAME|USER|USERNAME|ENABLED|TYPE|ID|HEADER|LENGTH|TTL|EXPIRY)$", re.I)
 _URL_WITH_PASSWORD = lazy_compile(r"://[^:/@\s]+:([^@/\s]{3,})@")
 
 
@@ -458,7 +458,7 @@ def env_secrets(text: str) -> list[tuple[int, str]]:
         if not match or line.lstrip().startswith("#"):
             continue
         key = match.group("key")
-        value = re.sub(r"\s+#.*$", "", match.group("value")).strip().strip("\"'")
+        value = re.sub(r"(?:^|\s+)#.*$", "", match.group("value")).strip().strip("\"'")  # an empty value with a comment
         if not value or re.search(r"[${}<>]", value) or _PLACEHOLDER.search(value) or _DEFAULT_CREDENTIAL.fullmatch(value):
             continue
         url_password = _URL_WITH_PASSWORD.search(value)
@@ -499,6 +499,8 @@ class EnvFileCommitted(RepoRule):
     severity = Severity.ERROR
 
     VALID = [
+        Example({".env.production": "API_KEY_HEADER=X-API-Key\nAPI_TOKEN=# set in the deployment's secrets\nJWT_TTL=3600s-refresh\n"},
+                note="A header's name and an empty value with a comment."),
         Example({".env.example": "DB_PASSWORD=\nAPI_KEY=your-api-key\n", ".gitignore": ".env\n"}),
         Example({".env": "PYTHONPATH=src\nLOG_LEVEL=debug\nMODEL_PATH=models/model.pkl\n"}, note="No credential in it."),
         Example({".env": "API_KEY=${API_KEY}\nDB_PASSWORD=\nGOOGLE_APPLICATION_CREDENTIALS=/secrets/sa.json\n"}),
