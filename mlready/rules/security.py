@@ -255,6 +255,29 @@ def _may_name_secret(text: str, start: int, end: int) -> bool:
     return bool(_SECRET_KEY.search(_camel_to_snake(key.rsplit(".", 1)[-1])))
 
 
+# Inside an example payload of an API schema: `json_schema_extra={"example": {...`, `examples=[{...`.
+_EXAMPLE_PAYLOAD = lazy_compile(r"(?:[\"']examples?[\"']\s*:\s*|\bjson_schema_extra\s*=\s*|\bexamples?\s*=\s*)[\[{(][^\]})]*$")
+_CI_WORKFLOW = lazy_compile(r"(?:^|/)(?:\.github/workflows/[^/]+|\.gitlab-ci)\.ya?ml$")
+
+
+def _in_service_env(text: str, offset: int) -> bool:
+    """Whether a YAML line sits under `services:` and then `env:`/`environment:` (a CI job's service container)."""
+    lines = text[:offset].split("\n")
+    indent = len(lines[-1]) - len(lines[-1].lstrip())
+    ancestors = []
+    for line in reversed(lines[:-1]):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        level = len(line) - len(line.lstrip())
+        if level < indent:
+            ancestors.append(stripped.lstrip("- ").split(":", 1)[0].strip())
+            indent = level
+            if level == 0:
+                break
+    return "services" in ancestors and bool({"env", "environment"} & set(ancestors))
+
+
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -312,6 +335,16 @@ class SecretInRepo(RepoRule):
     VALID = [
         Example(
             {
+                "api/schemas.py": "from pydantic import BaseModel, ConfigDict\n\nclass UserCreate(BaseModel):\n    username: str\n    password: str\n\n"
+                "    model_config = ConfigDict(\n        json_schema_extra={\n            \"example\": {\n                \"username\": \"john\",\n"
+                "                \"password\": \"SecurePass123!\",\n            }\n        }\n    )\n",
+                ".github/workflows/ci.yml": "jobs:\n  test:\n    services:\n      postgres:\n        image: postgres:15-alpine\n        env:\n"
+                "          POSTGRES_PASSWORD: fraud_pass_dev_2024\n    steps:\n      - run: pytest\n",
+            },
+            note="An API schema's example payload, and the password of a database a CI job starts for its tests.",
+        ),
+        Example(
+            {
                 "config.py": 'import os\nAPI_KEY = os.environ["OPENAI_API_KEY"]\nPASSWORD = "${DB_PASSWORD}"\ntoken = "<your-token>"\n',
                 "settings.yaml": "api_key: changeme\npassword: xxxxxxxx\naws_secret_access_key: AKIAIOSFODNN7EXAMPLE\n",
             },
@@ -341,6 +374,11 @@ class SecretInRepo(RepoRule):
         ),
     ]
     INVALID = [
+        Example(
+            {".github/workflows/deploy.yml": "jobs:\n  deploy:\n    env:\n      SECRET_KEY: k3Q9vQx2" + "Lr8Wm5Tz7Pb1Yc4\n    steps:\n      - run: ./deploy.sh\n"},
+            expect=[".github/workflows/deploy.yml:4"],
+            note="A job's own environment is no service container's.",
+        ),
         Example({"deploy/config.yaml": "aws:\n  access_key_id: AKIA" + "Q3EGTV7NAMFBXK2P\n"}, expect=["deploy/config.yaml:2"]),
         Example({"src/client.py": 'client = Client(api_key="9f8Kq2' + 'Lm7Xv4Rt1Wz6Yb3Nc0Pd5Hs")\n'}, expect=["src/client.py:1"]),
         Example({"settings.py": 'SECRET_KEY = "k3#9vQ!x2' + 'Lr8Wm5Tz7Pb1Yc4"\n'}, expect=["settings.py:1"]),
@@ -391,7 +429,8 @@ class SecretInRepo(RepoRule):
         # `.env` files are SEC002's; Dockerfile ARG/ENV names are SEC003's.
         keywords = not in_tests and not (is_env_file(lower) and not is_env_template(lower)) and file.kind != "dockerfile"
         config = file.kind in ("yaml", "toml") or lower.endswith(_CONFIG_SUFFIXES) or is_env_file(lower)
-        return list(self._text_hits(text, in_tests, keywords and (file.kind == "python" or config), config))
+        ci = bool(_CI_WORKFLOW.search(file.path))
+        return list(self._text_hits(text, in_tests, keywords and (file.kind == "python" or config), config, ci=ci))
 
     def _check_file(self, repo: Repo, file: SourceFile) -> Iterator[Finding]:
         # The hits of each file are remembered per content: after an edit only the changed files are scanned.
@@ -416,7 +455,9 @@ class SecretInRepo(RepoRule):
                 message = f"{hit.kind} committed: `{hit.masked}`; revoke it and load it from the environment or a secret store"
             yield self.finding(message, file.path, hit.line, cell=hit.cell, anchor=f"{hit.kind}:{hit.key}:{hit.masked}")
 
-    def _text_hits(self, text: str, in_tests: bool, keywords: bool, config: bool, cell: int | None = None) -> Iterator[SecretHit]:
+    def _text_hits(
+        self, text: str, in_tests: bool, keywords: bool, config: bool, cell: int | None = None, ci: bool = False
+    ) -> Iterator[SecretHit]:
         lines = text.split("\n") if in_tests else []
         for offset, kind, masked in self._tokens(text):
             if in_tests and kind == "private key":
@@ -427,6 +468,8 @@ class SecretInRepo(RepoRule):
             yield SecretHit(kind, masked, line, cell)
         if keywords:
             for offset, key, length in keyword_hits(text, config):
+                if (not config and _EXAMPLE_PAYLOAD.search(text, max(0, offset - 1000), offset)) or (ci and _in_service_env(text, offset)):
+                    continue  # an API's example payload; a throw-away database that a CI job starts beside it
                 yield SecretHit("literal secret", f"value ({length} chars)", _line_of(text, offset), cell, key)
 
     def _notebook_hits(self, repo: Repo, path: str, in_tests: bool) -> Iterator[SecretHit]:
