@@ -1004,7 +1004,7 @@ class DeadExperimentalCodePath(PythonRule):
         Example({"a.py": "if False:\n    from typing import List\n\nif DEBUG:\n    print(1)\n"}),
         Example({"b.py": "if False:\n    pass\n"}),
         Example(
-            {"test_stream.py": "async def empty_stream():\n    if False:\n        yield\n\nasync def no_bytes():\n    if False:\n        yield b''\n"},
+            {"test_stream.py": "async def empty_stream():\n    if False:\n        yield\n\nasync def no_tasks():\n    if False:\n        yield asyncio.sleep(0)\n"},
             note="`if False: yield` makes an empty generator.",
         ),
     ]
@@ -1024,12 +1024,12 @@ class DeadExperimentalCodePath(PythonRule):
 
 
 def _is_inert(statement: ast.stmt) -> bool:
-    """`pass`, `...`, a docstring, an import, or a `yield` of nothing or a constant (`if False: yield b''` makes
-    an empty generator)."""
+    """`pass`, `...`, a docstring, an import, or a `yield` (`if False: yield` only makes the function an empty
+    generator; what it would yield never runs)."""
     if isinstance(statement, (ast.Pass, ast.Import, ast.ImportFrom)):
         return True
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield):
-        return statement.value.value is None or isinstance(statement.value.value, ast.Constant)
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Yield, ast.YieldFrom)):
+        return True
     return (
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Constant)
