@@ -68,22 +68,37 @@ def mask_magics(source: str) -> str:
     continued = False  # inside a magic or shell line that goes on: open brackets or a trailing backslash
     depth = 0
     python_depth = 0  # brackets Python code has left open: a `%` or `!` line then continues it
-    python_continued = False
+    pending: list[str] = []  # Python lines not counted yet (counted only when a magic-like line comes)
+    last_python = ""
     for line in lines:
         match = _MAGIC_LINE.match(line)
         if continued:
             masked.append("")
-        elif match and not python_continued and not line.lstrip().startswith("#"):
+        elif match and not line.lstrip().startswith("#"):
+            python_depth = _python_depth(pending, python_depth)
+            pending = []
+            if python_depth > 0 or last_python.rstrip().endswith("\\"):
+                masked.append(line)  # the `%` operator (or a `!=`...) of a Python line that goes on
+                pending.append(line)
+                last_python = line
+                continue
             masked.append(f"{match.group(1)}pass")
             depth = 0
         else:
             masked.append(line)
-            python_depth = max(0, python_depth + _bracket_balance(line, python=True))
-            python_continued = python_depth > 0 or line.rstrip().endswith("\\")
+            pending.append(line)
+            last_python = line
             continue
         depth += _bracket_balance(line)
         continued = depth > 0 or line.rstrip().endswith("\\")
     return "\n".join(masked)
+
+
+def _python_depth(lines: list[str], depth: int) -> int:
+    """The brackets left open after these Python lines, starting from `depth`."""
+    for line in lines:
+        depth = max(0, depth + _bracket_balance(line, python=True))
+    return depth
 
 
 def _without_leading_indent(lines: list[str]) -> list[str]:

@@ -31,6 +31,11 @@ class PythonSource:
         return self.text.split("\n")
 
     @cached_property
+    def defined_names(self) -> frozenset[str]:
+        """The names the module defines with `def` or `class`, at any depth (a text scan)."""
+        return frozenset(_DEFINED_NAME.findall(self.text))
+
+    @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:
         """Each node's parent (built on first use: few rules need it)."""
         found: dict[ast.AST, ast.AST] = {}
@@ -77,6 +82,7 @@ class PythonSource:
         return "".join([head, *lines[first : last - 1], tail])
 
 
+_DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 # Generated modules of megabytes are not worth the time of the Python rules.

@@ -53,7 +53,7 @@ def _sklearn_name(name: str, source: PythonSource) -> str | None:
     last = name.rsplit(".", 1)[-1]
     if name.startswith("sklearn."):
         return last
-    if "." not in name and "sklearn" in source.text and not re.search(rf"^[ \t]*(?:class|def)[ \t]+{re.escape(last)}\b", source.text, re.M):
+    if "." not in name and "sklearn" in source.text and last not in source.defined_names:
         return last
     return None
 
