@@ -381,9 +381,6 @@ def _leading_literals(items: list[tuple[Any, Any]], lead: int, state: dict[str, 
         found: set[tuple[str, int]] | None = None
         if op is _sre.SUBPATTERN:
             _group, add_flags, _del_flags, sub = value
-            if add_flags & re.MULTILINE and _items(sub) == [(_sre.AT, _sre.AT_BEGINNING)] and lead == 0:
-                lead = _LINE_START  # `(?m:^)`: the multi-line `^` of a pattern without the flag
-                continue
             if add_flags & re.IGNORECASE:
                 state["ignore_case"] = True
             found = _leading_literals(_items(sub), lead, state, sre_state)
