@@ -688,6 +688,15 @@ def _one_release_series(specifier: str) -> bool:
 # -- DEP004 / DEP014: Dockerfile base images ---------------------------------------------
 
 
+# A Dockerfile FROM an image that CI builds first from another Dockerfile of the repository (DEP004, DEP014).
+_BUILT_BASE_IMAGE = {
+    "Dockerfile": "FROM base:latest\nCOPY . /app\n",
+    "docker/base.Dockerfile": "FROM python:3.11.9-slim@sha256:" + "c" * 64 + "\n",
+    ".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: |\n          docker build -f docker/base.Dockerfile \\\n"
+    "            --tag base:latest .\n          docker build -t app .\n",
+}
+
+
 def _base_images(dockerfile: Dockerfile, built: frozenset[str] = frozenset()) -> Iterator[tuple[str, int]]:
     """(image, line) of each FROM that names an external image: not scratch, a variable, a template
     placeholder (`{{ cookiecutter.python_version }}`), an earlier stage, or an image the repository
@@ -727,15 +736,7 @@ class DockerBaseImageUnpinned(FileRule):
     kinds = ("dockerfile",)
 
     VALID = [
-        Example(
-            {
-                "Dockerfile": "FROM base:latest\nCOPY . /app\n",
-                "docker/base.Dockerfile": "FROM python:3.11.9-slim@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n",
-                ".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: |\n          docker build -f docker/base.Dockerfile \\\n"
-                "            --tag base:latest .\n          docker build -t app .\n",
-            },
-            note="An image the repository builds itself first, in CI.",
-        ),
+        Example(_BUILT_BASE_IMAGE, note="An image the repository builds itself first, in CI."),
         Example({"Dockerfile": "FROM python:3.11-slim AS build\nRUN echo hi\nFROM build\nFROM scratch\n"}),
         Example({"Dockerfile": "ARG BASE=python:3.11\nFROM ${BASE}\nFROM ubuntu@sha256:" + "a" * 64 + "\n"}),
         Example({"Dockerfile": "FROM --platform=linux/amd64 nvidia/cuda:12.1.0-runtime-ubuntu22.04 AS Base\nFROM base\n"},
@@ -793,15 +794,7 @@ class DockerBaseNotDigest(FileRule):
     kinds = ("dockerfile",)
 
     VALID = [
-        Example(
-            {
-                "Dockerfile": "FROM base:latest\nCOPY . /app\n",
-                "docker/base.Dockerfile": "FROM python:3.11.9-slim@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n",
-                ".github/workflows/build.yml": "jobs:\n  b:\n    steps:\n      - run: |\n          docker build -f docker/base.Dockerfile \\\n"
-                "            --tag base:latest .\n          docker build -t app .\n",
-            },
-            note="An image the repository builds itself first, in CI.",
-        ),
+        Example(_BUILT_BASE_IMAGE, note="An image the repository builds itself first, in CI."),
         Example({"Dockerfile": "FROM python:3.11-slim@sha256:" + "b" * 64 + " AS build\nFROM build\nFROM scratch\n"}),
         Example({"Dockerfile": "ARG BASE\nFROM $BASE\n"}),
         Example(
