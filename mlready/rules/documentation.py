@@ -161,7 +161,7 @@ class DocIndex:
             if value:
                 prose, headings = value
                 doc = DocText(file.path, prose.split("\n"))
-                doc.headings = [Heading(file.path, line, level, text) for line, level, text in headings]
+                doc.headings = _filled([Heading(file.path, line, level, text) for line, level, text in headings], doc.lines)
                 self.docs.append(doc)
         for file in repo.facts.notebooks:
             if is_test_path(file.path):
@@ -204,6 +204,24 @@ class DocIndex:
             if following or heading.cell is None:
                 break
         return "\n".join(parts)
+
+
+# What a generated card or template leaves in a section nobody wrote (Hugging Face's "[More Information Needed]").
+_PLACEHOLDER_LINE = lazy_compile(r"(?i)^\s*(?:[-*]\s*)?(?:\[more information needed\]|\[needs more information\]|todo|tbd|coming soon)\.?\s*$")
+
+
+def _filled(headings: list[Heading], lines: list[str]) -> list[Heading]:
+    """The headings without those of empty leaf sections: no sub-heading, and only blank or placeholder lines."""
+    kept = []
+    for index, heading in enumerate(headings):
+        following = headings[index + 1] if index + 1 < len(headings) else None
+        end = following.line - 1 if following is not None else len(lines)
+        body = [line for line in lines[heading.line : end] if line.strip()]
+        leaf = following is None or following.level <= heading.level
+        if leaf and body and all(_PLACEHOLDER_LINE.match(line) for line in body):
+            continue
+        kept.append(heading)
+    return kept
 
 
 _INDEXES: weakref.WeakKeyDictionary[Repo, DocIndex] = weakref.WeakKeyDictionary()
@@ -1107,6 +1125,13 @@ class DataDictionaryMissing(RepoRule):
         ),
     ]
     INVALID = [
+        Example(
+            {"train.py": "import sklearn\nmodel.fit(X, y)\n", "data/churn.csv": "a,b\n",
+             "README.md": "# Churn\n\n## Training Data\n\n[More Information Needed]\n\n## Usage\nRun train.py\n"},
+            expect=["README.md"],
+            outcome=Outcome.FAIL,
+            note="A generated card's placeholder section describes no data: no half credit.",
+        ),
         Example({"train.py": "import sklearn\nmodel.fit(X, y)\n", "data/churn.csv": "a,b\n", "README.md": "# Churn\nRun train.py\n"}, expect=["README.md"]),
         Example(
             {
