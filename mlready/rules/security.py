@@ -1425,8 +1425,9 @@ class DockerfileRunsAsRoot(RepoRule):
     instruction, or its last `USER` is `root` or `0`. Only images that start a process of their
     own (`CMD`, `ENTRYPOINT` or `EXPOSE`, not just a shell) are judged; dev containers, Dockerfiles under tests or
     docs, and environment images for CI are skipped, as are images whose base already runs as a non-root user (Jupyter
-    docker-stacks, distroless `:nonroot`, Chainguard, Bitnami) and entrypoints that drop privileges
-    (`gosu`, `su-exec`, `setpriv`). hadolint DL3002 flags only an explicit `USER root`.
+    docker-stacks, distroless `:nonroot`, Chainguard, Bitnami), entrypoints that drop privileges
+    (`gosu`, `su-exec`, `setpriv`), and the root Dockerfile of a Hugging Face Docker Space (README front
+    matter `sdk: docker`), which the platform runs as user 1000. hadolint DL3002 flags only an explicit `USER root`.
 
     Why it matters:
     A model server is exposed to the network and often parses untrusted input (images, pickles,
@@ -1453,6 +1454,11 @@ class DockerfileRunsAsRoot(RepoRule):
         Example({"Dockerfile": "FROM quay.io/jupyter/scipy-notebook:2024-01-15\nCOPY . /home/jovyan/work\n"}),
         Example({".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:3.11\n"}),
         Example({"ci/Dockerfile": "FROM continuumio/miniconda3:24.1.2-0\nRUN conda env create -f env.yml\n"}, note="A CI environment image starts no service."),
+        Example(
+            {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app:app\", \"--port\", \"7860\"]\n",
+             "README.md": "---\ntitle: Churn API\nsdk: docker\napp_port: 7860\n---\n# Churn API\n"},
+            note="A Hugging Face Docker Space: the platform runs the container as user 1000.",
+        ),
     ]
     INVALID = [
         Example({"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app:app\"]\n"}, expect=["Dockerfile:1"]),
@@ -1476,6 +1482,8 @@ class DockerfileRunsAsRoot(RepoRule):
             if user is None:
                 if _NON_ROOT_BASE.search(base) or base.startswith("$"):
                     continue
+                if file.path == "Dockerfile" and _docker_space(repo):
+                    continue  # a Hugging Face Docker Space runs its container as user 1000
                 if any(_PRIVILEGE_DROP.search(item.value) for stage in chain for item in stage.instructions):
                     continue
                 yield self.finding(
@@ -1488,6 +1496,13 @@ class DockerfileRunsAsRoot(RepoRule):
             name = user.value.split(":")[0].strip()
             if name in ("root", "0") and not any(_PRIVILEGE_DROP.search(item.value) for stage in chain for item in stage.instructions):
                 yield self.finding("the final stage switches to `USER root`: end with an unprivileged user", file.path, user.line, anchor="USER root")
+
+
+def _docker_space(repo: Repo) -> bool:
+    """Whether the repository is a Hugging Face Docker Space: its README's front matter says `sdk: docker`."""
+    readme = repo.facts.readme
+    front = re.match(r"---[ \t]*\n(.*?)\n---", repo.text(readme.path) or "", re.S) if readme else None
+    return bool(front and re.search(r"^sdk:[ \t]*[\"']?docker[\"']?[ \t]*$", front.group(1), re.M))
 
 
 # -- SEC010 --------------------------------------------------------------------------------------
