@@ -1109,8 +1109,13 @@ def _templated_python_version(repo: Repo) -> bool:
     return False
 
 
-# "Python 3.10", "python>=3.10", "python version: 3.10", "conda create -n env python=3.8"
-_STATED_PYTHON_VERSION = lazy_compile(r"\bpython\s*(?:version\s*)?(?:>=|==|=|:|\s)\s*v?3\.\d+", re.I)
+# "Python 3.10", "python>=3.10", "python version: 3.10", "conda create -n env python=3.8", and the
+# interpreter a setup script makes an environment with: `python3.11 -m venv`, `uv venv --python 3.11`, pyenv.
+_STATED_PYTHON_VERSION = lazy_compile(
+    r"\bpython\s*(?:version\s*)?(?:>=|==|=|:|\s)\s*v?3\.\d+|\bpython3\.\d+\s+-m\s+venv\b|\bvirtualenv\b[^\n]*?-p\s*python3\.\d+"
+    r"|\buv\s+venv\b[^\n]*?--python[ =]3\.\d+|\bpyenv\s+(?:install|local|global|virtualenv)\s+3\.\d+",
+    re.I,
+)
 
 
 class PythonVersionUnpinned(RepoRule):
@@ -1176,6 +1181,12 @@ class PythonVersionUnpinned(RepoRule):
             outcome=Outcome.PARTIAL,
             note="Stated by a setup script: partial credit.",
         ),
+        Example(
+            {"serve.py": "x = 1\n", "requirements.txt": "ray==2.9.0\n", "create_venv.sh": "#!/bin/bash\npython3.11 -m venv venv\n"},
+            expect=["requirements.txt"],
+            outcome=Outcome.PARTIAL,
+            note="A setup script that makes the environment with a versioned interpreter: partial credit.",
+        ),
     ]
 
     def skip_reason(self, repo: Repo) -> str | None:
@@ -1191,10 +1202,12 @@ class PythonVersionUnpinned(RepoRule):
         metadata = repo.facts.package_metadata
         anchor = metadata[0].path if metadata else _main_manifest(repo) or (repo.facts.readme.path if repo.facts.readme else None)
         stated_in = [file for file in repo.facts.docs if file.name.lower().startswith("readme")] + repo.facts.script_files
-        documented = ci_python_versions(repo).versions or repo.first(_STATED_PYTHON_VERSION, stated_in, code_only=False)
-        if documented:
+        in_ci = bool(ci_python_versions(repo).versions)
+        stated = None if in_ci else repo.first(_STATED_PYTHON_VERSION, stated_in, code_only=False)
+        if in_ci or stated is not None:
+            where = "CI" if in_ci or stated is None else stated.path
             yield self.finding(
-                "the Python version is only stated in CI or the README: declare it (requires-python, .python-version)",
+                f"the Python version is only stated in {where}: declare it (requires-python, .python-version)",
                 anchor,
                 partial=True,
             )
