@@ -1557,9 +1557,16 @@ _NOT_PROJECT_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfil
 
 
 def _extras(requirement: str) -> list[str]:
-    """The extras of a requirement string: `passlib[bcrypt]==1.7.4` -> ["bcrypt"]."""
-    found = re.match(r"\s*[A-Za-z0-9][\w.-]*\s*\[([^\]]*)\]", requirement)
-    return [extra.strip() for extra in found.group(1).split(",") if re.fullmatch(r"[A-Za-z0-9][\w.-]*", extra.strip())] if found else []
+    """The extras of a PEP 508 requirement: `passlib[bcrypt]==1.7.4` -> ["bcrypt"] (none for other lines)."""
+    if "[" not in requirement:
+        return []
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+
+    try:
+        return sorted(Pep508(requirement.split(" #", 1)[0].strip()).extras)
+    except InvalidRequirement:
+        return []
 
 
 def _declared_distributions(repo: Repo) -> set[str]:
